@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// Runs a package's tests with Node's own runner: readable output on stdout and a JUnit report in
+// .test-results/ that the root test script adds up. Test files are TypeScript, run directly by
+// Node's type stripping. The global setup settles where PostgreSQL, Redis and RabbitMQ are once
+// for the whole run. Arguments narrow the run to some files or globs.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const patterns = process.argv.slice(2);
+const files =
+  patterns.length > 0
+    ? patterns
+    : ['src', 'test'].filter((d) => existsSync(d)).map((d) => `${d}/**/*.test.ts`);
+if (files.length === 0) {
+  console.log('trio-test: no test files');
+  process.exit(0);
+}
+rmSync('.test-results', { recursive: true, force: true });
+mkdirSync('.test-results', { recursive: true });
+const globalSetup = fileURLToPath(new URL('../src/global-setup.ts', import.meta.url));
+const args = [
+  '--test',
+  `--test-global-setup=${globalSetup}`,
+  '--test-concurrency=2',
+  '--test-timeout=120000',
+  '--test-reporter=spec',
+  '--test-reporter-destination=stdout',
+  '--test-reporter=junit',
+  '--test-reporter-destination=.test-results/junit.xml',
+  ...files,
+];
+const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
+process.exit(result.status ?? 1);

@@ -1,0 +1,56 @@
+// `npm test`: lint, typecheck, build and every package's tests through turbo, then one closing
+// line `N passed, N failed` added up from the JUnit reports the test runners wrote. The exit
+// code is turbo's, so a failure anywhere (lint included) fails the run.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const workspaces = ['packages', 'services']
+  .filter((dir) => existsSync(dir))
+  .flatMap((dir) => readdirSync(dir).map((name) => join(dir, name)));
+const reports = workspaces.map((ws) => join(ws, '.test-results', 'junit.xml'));
+for (const ws of workspaces) rmSync(join(ws, '.test-results'), { recursive: true, force: true });
+
+const turbo = spawnSync(
+  'turbo',
+  [
+    'run',
+    'lint',
+    '//#lint:root',
+    'typecheck',
+    '//#typecheck:root',
+    'build',
+    'test',
+    '--continue',
+    '--log-order=grouped',
+    ...process.argv.slice(2),
+  ],
+  { stdio: 'inherit', env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' } },
+);
+
+/** Counts test cases in a JUnit report written by node:test: a case is failed when it holds a <failure>. */
+function count(xml: string): { passed: number; failed: number; skipped: number } {
+  const totals = { passed: 0, failed: 0, skipped: 0 };
+  for (const chunk of xml.split('<testcase ').slice(1)) {
+    const selfClosing = /^[^>]*\/>/.test(chunk);
+    const body = selfClosing ? '' : chunk.slice(0, chunk.indexOf('</testcase>'));
+    if (body.includes('<failure')) totals.failed++;
+    else if (body.includes('<skipped')) totals.skipped++;
+    else totals.passed++;
+  }
+  return totals;
+}
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+for (const report of reports.filter((r) => existsSync(r))) {
+  const t = count(readFileSync(report, 'utf8'));
+  totals.passed += t.passed;
+  totals.failed += t.failed;
+  totals.skipped += t.skipped;
+}
+const status = turbo.status ?? 1;
+if (status !== 0 && totals.failed === 0) {
+  console.log('The run failed outside the test cases (lint, typecheck, build or a test process): see above.');
+}
+console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exit(status);
