@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { z } from 'zod';
+import { ConfigError, PeerAddr, PostgresUrl, parseConfig, serviceSettings } from './config.ts';
+
+const Config = z.object({
+  ...serviceSettings({ name: 'billing', httpPort: 3004 }),
+  DATABASE_URL: PostgresUrl,
+  INVENTORY_ADDR: PeerAddr,
+});
+
+function problemsOf(env: Record<string, string>): ConfigError['problems'] {
+  try {
+    parseConfig(Config, env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    return error.problems;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+describe('parseConfig', () => {
+  it('when only the required variables are set, applies the defaults and types every value', () => {
+    const config = parseConfig(Config, {
+      DATABASE_URL: 'postgres://postgres@db:5432/shop',
+      INVENTORY_ADDR: 'tcp://inventory:4242, tcp://inventory-2:4242',
+    });
+    assert.deepEqual(config, {
+      SERVICE_NAME: 'billing',
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'info',
+      HTTP_PORT: 3004,
+      SHUTDOWN_TIMEOUT_MS: 10_000,
+      DATABASE_URL: 'postgres://postgres@db:5432/shop',
+      INVENTORY_ADDR: ['tcp://inventory:4242', 'tcp://inventory-2:4242'],
+    });
+    assert.ok(Object.isFrozen(config));
+  });
+
+  it('when numbers arrive as strings, coerces them', () => {
+    const config = parseConfig(Config, {
+      HTTP_PORT: '0',
+      SHUTDOWN_TIMEOUT_MS: '2500',
+      DATABASE_URL: 'postgresql://db/shop',
+      INVENTORY_ADDR: 'tcp://inventory:4242',
+    });
+    assert.equal(config.HTTP_PORT, 0);
+    assert.equal(config.SHUTDOWN_TIMEOUT_MS, 2500);
+  });
+
+  it('when several variables are wrong, names every one of them in one error', () => {
+    const problems = problemsOf({
+      HTTP_PORT: '70000',
+      LOG_LEVEL: 'loud',
+      DATABASE_URL: 'mysql://root:s3cret-pw@db/shop',
+    });
+    assert.deepEqual(problems.map((p) => p.variable).sort(), [
+      'DATABASE_URL',
+      'HTTP_PORT',
+      'INVENTORY_ADDR',
+      'LOG_LEVEL',
+    ]);
+    assert.equal(problems.find((p) => p.variable === 'INVENTORY_ADDR')?.problem, 'is required but not set');
+  });
+
+  it('when a secret is invalid, the error names the variable but never shows its value', () => {
+    try {
+      parseConfig(Config, { DATABASE_URL: 'mysql://root:s3cret-pw@db/shop', INVENTORY_ADDR: 'tcp://i:1' });
+      assert.fail('expected a ConfigError');
+    } catch (error) {
+      assert.ok(error instanceof ConfigError);
+      assert.match(error.message, /DATABASE_URL: must be a postgres:\/\/ URL/);
+      assert.doesNotMatch(error.message, /s3cret/);
+    }
+  });
+
+  it('when a variable is set to the empty string, treats it as unset', () => {
+    const config = parseConfig(Config, {
+      LOG_LEVEL: '',
+      DATABASE_URL: 'postgres://db/shop',
+      INVENTORY_ADDR: 'tcp://inventory:4242',
+    });
+    assert.equal(config.LOG_LEVEL, 'info');
+    assert.deepEqual(
+      problemsOf({ DATABASE_URL: '', INVENTORY_ADDR: 'tcp://inventory:4242' }).map((p) => p.variable),
+      ['DATABASE_URL'],
+    );
+  });
+
+  it('when a ZeroRPC address is not tcp://host:port, rejects it', () => {
+    const problems = problemsOf({
+      DATABASE_URL: 'postgres://db/shop',
+      INVENTORY_ADDR: 'tcp://inventory:4242,inventory-2:4242',
+    });
+    assert.deepEqual(problems, [
+      { variable: 'INVENTORY_ADDR', problem: 'must be tcp://host:port[,tcp://host:port…]' },
+    ]);
+  });
+});

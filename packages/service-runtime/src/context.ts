@@ -1,0 +1,83 @@
+// The context of the unit of work in progress (an HTTP request, an RPC call, an AMQP delivery),
+// carried by AsyncLocalStorage so that every log line and every outgoing call can name it without
+// passing it through every function. Each transport builds one with createContext() from what the
+// caller sent and runs its handler inside runWithContext().
+//
+// Tracing is W3C Trace Context by hand: enough to correlate logs across services. An OpenTelemetry
+// SDK can later replace createContext()/traceparentOf() without touching the transports.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomBytes, randomUUID } from 'node:crypto';
+
+export interface RequestContext {
+  /** This hop's id: echoed to the caller, on every log line. */
+  requestId: string;
+  /** Shared by every hop of one user action (32 hex). */
+  traceId: string;
+  /** This hop's span (16 hex); the parent of the calls it makes. */
+  spanId: string;
+  /** W3C trace flags (2 hex), '01' when sampled. */
+  traceFlags: string;
+  /** The business flow this work belongs to (e.g. the request that placed the order); kept across events. */
+  correlationId: string;
+}
+
+export interface IncomingIds {
+  requestId?: string | undefined;
+  traceparent?: string | undefined;
+  correlationId?: string | undefined;
+}
+
+export interface Traceparent {
+  traceId: string;
+  parentId: string;
+  traceFlags: string;
+}
+
+const storage = new AsyncLocalStorage<RequestContext>();
+
+export function runWithContext<T>(context: RequestContext, fn: () => T): T {
+  return storage.run(context, fn);
+}
+
+export function getContext(): RequestContext | undefined {
+  return storage.getStore();
+}
+
+// Ids from callers end up in logs and headers: accept only short, plain tokens.
+const saneId = /^[\w.:-]{1,128}$/;
+
+/** Builds the context for new work, continuing the caller's trace and ids when they are valid. */
+export function createContext(incoming: IncomingIds = {}): RequestContext {
+  const requestId =
+    incoming.requestId !== undefined && saneId.test(incoming.requestId) ? incoming.requestId : randomUUID();
+  const parent = incoming.traceparent === undefined ? undefined : parseTraceparent(incoming.traceparent);
+  const correlationId =
+    incoming.correlationId !== undefined && saneId.test(incoming.correlationId)
+      ? incoming.correlationId
+      : requestId;
+  return {
+    requestId,
+    traceId: parent?.traceId ?? randomBytes(16).toString('hex'),
+    spanId: randomBytes(8).toString('hex'),
+    traceFlags: parent?.traceFlags ?? '01',
+    correlationId,
+  };
+}
+
+const traceparentFormat = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
+
+/** Parses a W3C `traceparent` header; undefined when it is not one (the caller then starts a trace). */
+export function parseTraceparent(header: string): Traceparent | undefined {
+  const match = traceparentFormat.exec(header.trim().toLowerCase());
+  if (!match) return undefined;
+  const [, version, traceId, parentId, traceFlags, rest] = match;
+  // Version ff is forbidden; version 00 has exactly four fields; later versions may append more.
+  if (version === 'ff' || (version === '00' && rest !== undefined)) return undefined;
+  if (/^0+$/.test(traceId!) || /^0+$/.test(parentId!)) return undefined;
+  return { traceId: traceId!, parentId: parentId!, traceFlags: traceFlags! };
+}
+
+/** The `traceparent` to send on outgoing calls made within this context. */
+export function traceparentOf(context: RequestContext): string {
+  return `00-${context.traceId}-${context.spanId}-${context.traceFlags}`;
+}

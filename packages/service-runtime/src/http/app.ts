@@ -1,0 +1,40 @@
+// The express app every HTTP service starts from. The service adds only its routes; security
+// headers, request ids, body limits, logging, metrics, probes, 404s and error mapping are here, the
+// same everywhere. Without routes it is the admin app of an RPC or AMQP service: probes and metrics.
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import type { AppError } from '../errors.ts';
+import type { Health } from '../health.ts';
+import type { Metrics } from '../metrics.ts';
+import { errorHandler, notFound } from './error-handler.ts';
+import { probes } from './probes.ts';
+import { requestContext } from './request-context.ts';
+import { requestLog } from './request-log.ts';
+
+export interface HttpAppOptions {
+  log: Logger;
+  metrics: Metrics;
+  health: Health;
+  /** Adds the service's routes. Handlers may be async: express 5 forwards rejections to the error mapper. */
+  routes?: (app: Express) => void;
+  /** Largest JSON body accepted; beyond it, 413. */
+  bodyLimit?: string | number;
+  /** Called after answering a catastrophic AppError; the service host shuts the process down. */
+  onCatastrophicError?: (error: AppError) => void;
+}
+
+export function createHttpApp(options: HttpAppOptions): Express {
+  const { log, metrics, health } = options;
+  const app = express();
+  app.use(helmet());
+  app.use(probes(health, metrics));
+  app.use(requestContext());
+  app.use(requestLog(log, metrics));
+  // body-parser's raw-body continues in the request's async context, so handlers keep its ids.
+  app.use(express.json({ limit: options.bodyLimit ?? '100kb' }));
+  options.routes?.(app);
+  app.use(notFound());
+  app.use(errorHandler({ log, onCatastrophicError: options.onCatastrophicError }));
+  return app;
+}

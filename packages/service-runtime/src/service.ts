@@ -1,0 +1,96 @@
+// What main.ts holds on to: the shutdown registry, readiness checks and metrics registry of one
+// service process, and the HTTP listener(s). An HTTP service listens with its routes; a ZeroRPC or
+// AMQP service listens without routes, which gives it an admin port for probes and metrics, and
+// registers its own server or consumer closers and checks the same way.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import type { Logger } from 'pino';
+import { createHealth, type Health } from './health.ts';
+import { createHttpApp } from './http/app.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { createShutdown, type Shutdown, type SignalSource } from './shutdown.ts';
+
+export interface ServiceHostOptions {
+  /** Labels every metric series. */
+  service: string;
+  log: Logger;
+  shutdownTimeoutMs?: number;
+  readinessTimeoutMs?: number;
+  /** Where SIGTERM/SIGINT and uncaught errors arrive: `process` by default; `false` listens to none (tests). */
+  signals?: SignalSource | false;
+  exit?: (code: number) => void;
+}
+
+export interface ListenOptions {
+  /** 0 picks a free port. */
+  port: number;
+  /** Interface to bind; all of them by default. */
+  host?: string;
+  /** The service's routes; omit for an admin port serving only /healthz, /readyz and /metrics. */
+  routes?: (app: Express) => void;
+  bodyLimit?: string | number;
+}
+
+export interface Listening {
+  app: Express;
+  server: Server;
+  /** The bound port (the real one when 0 was asked for). */
+  port: number;
+}
+
+export interface ServiceHost {
+  log: Logger;
+  metrics: Metrics;
+  health: Health;
+  shutdown: Shutdown;
+  /** Starts an HTTP server and registers its closer, so it stops taking requests before anything else closes. */
+  listen(options: ListenOptions): Promise<Listening>;
+}
+
+export function createServiceHost(options: ServiceHostOptions): ServiceHost {
+  const { log } = options;
+  const shutdown = createShutdown({ log, timeoutMs: options.shutdownTimeoutMs, exit: options.exit });
+  if (options.signals !== false) shutdown.install(options.signals);
+  const metrics = createMetrics({ service: options.service });
+  const health = createHealth({ timeoutMs: options.readinessTimeoutMs });
+
+  async function listen(listenOptions: ListenOptions): Promise<Listening> {
+    const app = createHttpApp({
+      log,
+      metrics,
+      health,
+      routes: listenOptions.routes,
+      bodyLimit: listenOptions.bodyLimit,
+      onCatastrophicError: () => void shutdown.shutdown('catastrophic error', 1),
+    });
+    const server = createServer(app);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(listenOptions.port, listenOptions.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const { port } = server.address() as AddressInfo;
+    shutdown.register(`http server :${port}`, () => closeServer(server));
+    log.info({ port, admin: listenOptions.routes === undefined }, 'http server listening');
+    return { app, server, port };
+  }
+
+  return { log, metrics, health, shutdown, listen };
+}
+
+/** Stops accepting connections, lets requests in flight finish, and resolves when all are gone. */
+function closeServer(server: Server): Promise<void> {
+  // close() drops only the connections idle at that moment; one still busy with a response would
+  // then stay open for its whole keep-alive timeout. Drop each as soon as it falls idle.
+  const sweep = setInterval(() => server.closeIdleConnections(), 50);
+  return new Promise<void>((resolve, reject) => {
+    server.close((error) => {
+      clearInterval(sweep);
+      if (error) reject(error);
+      else resolve();
+    });
+  });
+}
