@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ErrorBody as ContractErrorBody } from '@trio/contracts/common';
 import { z } from 'zod';
 import { AppError } from '../src/errors.ts';
 import { validate } from '../src/http/validate.ts';
@@ -85,7 +86,7 @@ describe('request validation', () => {
     assert.equal(res.status, 400);
     const error = await errorOf(res);
     assert.equal(error.code, 'validation_failed');
-    assert.deepEqual(where(error).sort(), ['body:email', 'body:items.0.quantity']);
+    assert.deepEqual(where(error).sort(), ['body:email', 'body:items[0].quantity']);
     assert.ok(error.details?.every((d) => d.message.length > 0));
   });
 
@@ -151,7 +152,7 @@ describe('errors', () => {
     const requestId = res.headers.get('x-request-id');
     const text = await res.text();
     assert.deepEqual(JSON.parse(text), {
-      error: { code: 'internal', message: 'Internal server error', requestId },
+      error: { code: 'internal_error', message: 'Internal server error', requestId },
     });
     assert.doesNotMatch(text, /secret|hunter2|db\.internal|\.ts:\d+/);
     const logged = capture
@@ -221,5 +222,25 @@ describe('metrics', () => {
     assert.ok(counts.some((line) => line.includes('route="unmatched"') && line.includes('status="404"')));
     assert.doesNotMatch(text, /\/products\/[78]|no\/such/);
     assert.match(text, /^process_cpu_user_seconds_total/m);
+  });
+});
+
+describe('error bodies', () => {
+  it('every error the runtime produces itself has the shape of the shop’s ErrorBody contract', async () => {
+    const answers = await Promise.all([
+      post('/orders', JSON.stringify({ email: 'nope', items: [{ sku: '', quantity: 0 }] })),
+      post('/orders', '{"email":'),
+      post('/orders', JSON.stringify({ pad: 'x'.repeat(2048) })),
+      fetch(`${base}/nowhere`),
+      fetch(`${base}/bug`),
+    ]);
+    assert.deepEqual(
+      answers.map((res) => res.status),
+      [400, 400, 413, 404, 500],
+    );
+    for (const res of answers) {
+      const parsed = ContractErrorBody.safeParse(await res.json());
+      assert.ok(parsed.success, `${res.url} ${res.status}: ${parsed.error?.message}`);
+    }
   });
 });

@@ -31,7 +31,7 @@ export function errorHandler(options: ErrorHandlerOptions): ErrorRequestHandler 
     if (appError?.catastrophic) log.fatal({ err: error }, 'catastrophic error');
     else if (appError === undefined || appError.status >= 500) log.error({ err: error }, 'request failed');
     if (appError === undefined) {
-      send(res, 500, { code: 'internal', message: 'Internal server error' });
+      send(res, 500, { code: 'internal_error', message: 'Internal server error' });
       return;
     }
     // 4xx are the caller's mistakes, not ours: the access log line records the code, no error line.

@@ -4,6 +4,8 @@
 // for the handler that follows:
 //
 //   app.post('/orders', validate({ body: PlaceOrderRequest }), async (req, res) => { req.body.items … });
+
+import { type FieldIssue, toFieldIssues } from '@trio/contracts/common';
 import type { Request, RequestHandler } from 'express';
 import type { z } from 'zod';
 import { AppError } from '../errors.ts';
@@ -14,12 +16,8 @@ export interface RequestSchemas<Params, Query, Body> {
   body?: z.ZodType<Body>;
 }
 
-export interface ValidationDetail {
-  location: 'params' | 'query' | 'body';
-  /** Dotted path to the field, array indexes included: `items.0.quantity`; '' for the whole value. */
-  path: string;
-  message: string;
-}
+/** A failing field, in the shop's one error body (`ErrorBody` in @trio/contracts/common). */
+export type ValidationDetail = FieldIssue & { location: 'params' | 'query' | 'body' };
 
 export function validate<Params = Request['params'], Query = Request['query'], Body = unknown>(
   schemas: RequestSchemas<Params, Query, Body>,
@@ -35,9 +33,7 @@ export function validate<Params = Request['params'], Query = Request['query'], B
         parsed.push([location, result.data]);
         continue;
       }
-      for (const issue of result.error.issues) {
-        details.push({ location, path: issue.path.map(String).join('.'), message: issue.message });
-      }
+      for (const issue of toFieldIssues(result.error)) details.push({ ...issue, location });
     }
     if (details.length > 0) {
       throw new AppError('validation_failed', 'Request validation failed', { status: 400, details });

@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { z } from 'zod';
+import {
+  Address,
+  CurrencyCode,
+  ErrorBody,
+  formatPath,
+  Money,
+  PositiveMoney,
+  Sku,
+  toFieldIssues,
+} from './common.ts';
+
+const messagesOf = (result: { success: boolean; error?: z.ZodError }) =>
+  result.error ? toFieldIssues(result.error).map((issue) => `${issue.path}: ${issue.message}`) : [];
+
+describe('Money', () => {
+  test('when an amount is whole minor units with an ISO currency, the schema accepts it', () => {
+    assert.deepEqual(Money.parse({ amount: 1999, currency: 'EUR' }), { amount: 1999, currency: 'EUR' });
+    assert.ok(Money.safeParse({ amount: 0, currency: 'JPY' }).success);
+  });
+
+  test('when a money amount is fractional, the schema rejects it and says minor units', () => {
+    const result = Money.safeParse({ amount: 19.99, currency: 'EUR' });
+    assert.deepEqual(messagesOf(result), [
+      'amount: must be an integer number of minor units (cents), not a decimal',
+    ]);
+  });
+
+  test('when a money amount is negative, the schema rejects it', () => {
+    assert.deepEqual(messagesOf(Money.safeParse({ amount: -1, currency: 'EUR' })), [
+      'amount: must not be negative',
+    ]);
+  });
+
+  test('when a money amount is beyond the safe integer range, the schema rejects it', () => {
+    assert.equal(Money.safeParse({ amount: 2 ** 60, currency: 'EUR' }).success, false);
+  });
+
+  test('when a money amount arrives as a string, the schema rejects it rather than guessing', () => {
+    assert.equal(Money.safeParse({ amount: '1999', currency: 'EUR' }).success, false);
+  });
+
+  test('when the currency is lower-case, too long or not in ISO 4217, the schema rejects it', () => {
+    for (const currency of ['eur', 'EURO', 'XYZ', '']) {
+      assert.equal(CurrencyCode.safeParse(currency).success, false, currency);
+    }
+    assert.deepEqual(messagesOf(Money.safeParse({ amount: 1, currency: 'XYZ' })), [
+      'currency: is not an ISO 4217 currency code',
+    ]);
+  });
+
+  test('when a positive amount is zero, PositiveMoney rejects it', () => {
+    assert.deepEqual(messagesOf(PositiveMoney.safeParse({ amount: 0, currency: 'EUR' })), [
+      'amount: must be greater than 0',
+    ]);
+  });
+});
+
+describe('Sku and Address', () => {
+  test('when a sku has lower-case letters or spaces, the schema rejects it', () => {
+    assert.ok(Sku.safeParse('MUG-0001').success);
+    for (const sku of ['mug-0001', 'MUG 0001', 'M', '-MUG'])
+      assert.equal(Sku.safeParse(sku).success, false, sku);
+  });
+
+  test('when an address has blank fields, every one of them is named', () => {
+    const result = Address.safeParse({
+      name: ' ',
+      line1: '1 Main St',
+      city: '',
+      postalCode: '1000',
+      country: 'de',
+    });
+    assert.deepEqual(messagesOf(result), [
+      'name: must not be empty',
+      'city: must not be empty',
+      'country: must be a two-letter upper-case ISO 3166-1 code such as "DE"',
+    ]);
+  });
+});
+
+describe('field issues for error bodies', () => {
+  test('when a nested array item fails, the path reads like the client wrote it', () => {
+    assert.equal(formatPath(['lines', 0, 'sku']), 'lines[0].sku');
+    assert.equal(formatPath([]), '');
+  });
+
+  test('when a strict object gets unknown keys, each key is reported at its own path', () => {
+    const result = z.strictObject({ page: z.number().optional() }).safeParse({ sortt: 'x', colour: 'red' });
+    assert.deepEqual(messagesOf(result), ['sortt: unknown field', 'colour: unknown field']);
+  });
+
+  test('when issues are turned into an error body, the body matches the ErrorBody contract', () => {
+    const result = Money.safeParse({ amount: 1.5, currency: 'EUR' });
+    assert.ok(result.error);
+    const body = {
+      error: { code: 'validation_failed', message: 'invalid body', details: toFieldIssues(result.error) },
+    };
+    assert.ok(ErrorBody.safeParse(body).success);
+  });
+});
