@@ -1,0 +1,445 @@
+// Consumes one queue (`<service>.<purpose>`) and runs a handler per event type. Each delivery:
+//
+//   1. is validated against the contracts; an invalid one goes straight to Q.dlq, reason in headers;
+//   2. with a database, opens a transaction and records the event id in the inbox; an id already
+//      there is a duplicate (a redelivery, or the outbox publishing twice) and is acked unhandled;
+//   3. runs the handler inside runWithContext (the message's trace and correlation ids), passing the
+//      transaction so that the handler's writes commit together with the inbox row, or not at all;
+//   4. is acked after the commit. A handler error rolls everything back and sends the delivery to
+//      the next retry tier, or to Q.dlq with the last error once its attempts are used up.
+//
+// Moving a delivery (retry tier, DLQ) publishes a copy with a confirm before acking the original, so
+// a crash in between duplicates rather than loses it, and the inbox absorbs the duplicate.
+//
+// Deliveries are handled one at a time by default (concurrency 1), so events of one aggregate are
+// handled in the order they were published, until a retry makes one wait while later ones pass.
+
+import type { ServiceName } from '@trio/contracts/common';
+import { type DomainEvent, type EventType, eventCatalogue, parseEvent } from '@trio/contracts/events';
+import { createContext, runWithContext } from '@trio/service-runtime/context';
+import type { ReadinessCheck } from '@trio/service-runtime/health';
+import type { ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { createChannelKeeper } from './channel-keeper.ts';
+import { type ConfirmedSender, createConfirmedSender, forwardedProperties } from './confirmed-send.ts';
+import type { AmqpConnection, Backoff } from './connection.ts';
+import {
+  correlationIdHeader,
+  type DeadLetterReason,
+  trioHeaders as headers,
+  traceparentHeader,
+} from './headers.ts';
+import { createEventMetrics, type EventMetrics } from './metrics.ts';
+import {
+  consumerQueueName,
+  deadLetterQueueName,
+  declareConsumerTopology,
+  defaultExchange,
+  defaultRetryDelaysMs,
+  retryQueueName,
+  validateRetryDelays,
+} from './topology.ts';
+import { inTransaction } from './transaction.ts';
+
+export interface DeliveryInfo {
+  queue: string;
+  /** 1 on the first delivery, 2 on the first retry, … */
+  attempt: number;
+  redelivered: boolean;
+}
+
+export interface HandlerContext<Tx> {
+  /** The transaction the inbox row is written in; undefined for a consumer without a database. */
+  tx: Tx;
+  delivery: DeliveryInfo;
+  log: Logger;
+}
+
+export type EventHandler<T extends EventType, Tx> = (
+  event: DomainEvent<T>,
+  context: HandlerContext<Tx>,
+) => Promise<void> | void;
+
+export type EventHandlers<Tx> = { readonly [T in EventType]?: EventHandler<T, Tx> };
+
+export interface RetryPolicy {
+  /** Delay of each retry tier, shortest first (each is a queue). Default 1 s, 5 s, 30 s. */
+  delaysMs?: readonly number[];
+  /** Handler attempts before dead-lettering; default one more than the tiers. Extra retries reuse the last tier. */
+  maxAttempts?: number;
+}
+
+interface CommonConsumerOptions {
+  connection: AmqpConnection;
+  log: Logger;
+  /** The consuming service: it must be listed as a consumer of every handled type in the catalogue. */
+  service: ServiceName;
+  /** What the queue is for, e.g. `order-events`: the queue is `<service>.<purpose>`. */
+  purpose: string;
+  /** Overrides the queue name (tests use prefixed names). */
+  queue?: string;
+  /** Defaults to the contracts' `trio.events`. */
+  exchange?: string;
+  retry?: RetryPolicy;
+  /** Unacked deliveries the broker may push ahead; default 20. */
+  prefetch?: number;
+  /** Deliveries handled at once; default 1 (in order). */
+  concurrency?: number;
+  metrics?: EventMetrics;
+  /** Backoff for re-opening the channel after the broker closed it. */
+  reconnect?: Partial<Backoff>;
+  /** How long stop() waits for handlers in progress; default 10 s. */
+  stopTimeoutMs?: number;
+}
+
+export interface InboxConsumerOptions extends CommonConsumerOptions {
+  /** The service's pool: each delivery is handled in a transaction with its inbox row. */
+  db: pg.Pool;
+  handlers: EventHandlers<pg.PoolClient>;
+  /**
+   * How long processed ids are kept (default 30 days). A copy of an event arriving later than
+   * this (a very late DLQ replay) is no longer recognised as a duplicate.
+   */
+  inboxRetentionMs?: number;
+}
+
+export interface PlainConsumerOptions extends CommonConsumerOptions {
+  /** No database: no inbox, so handlers must be idempotent by themselves (at-least-once). */
+  db: null;
+  handlers: EventHandlers<undefined>;
+}
+
+export type ConsumerOptions = InboxConsumerOptions | PlainConsumerOptions;
+
+export interface Consumer {
+  readonly queue: string;
+  /** Declares the topology and starts consuming if connected; rejects with TopologyError on a conflict. */
+  start(): Promise<void>;
+  /** Readiness: rejects while not consuming. */
+  check: ReadinessCheck;
+  /** Stops taking deliveries, lets handlers in progress finish (bounded), and closes the channel. */
+  stop(): Promise<void>;
+}
+
+type AnyHandler = (
+  event: DomainEvent,
+  context: HandlerContext<pg.PoolClient | undefined>,
+) => Promise<void> | void;
+
+export function createConsumer(options: ConsumerOptions): Consumer {
+  const queue = options.queue ?? consumerQueueName(options.service, options.purpose);
+  const exchange = options.exchange ?? defaultExchange;
+  const retryDelays = options.retry?.delaysMs ?? defaultRetryDelaysMs;
+  validateRetryDelays(retryDelays);
+  const maxAttempts = options.retry?.maxAttempts ?? retryDelays.length + 1;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
+    throw new Error('retry.maxAttempts must be at least 1');
+  }
+  if (retryDelays.length === 0 && maxAttempts > 1) throw new Error('retries need at least one retry delay');
+  const prefetch = options.prefetch ?? 20;
+  const concurrency = options.concurrency ?? 1;
+  const metrics = options.metrics ?? createEventMetrics();
+  const log = options.log.child({ component: 'event-consumer', queue });
+  const handlers = options.handlers as Readonly<Record<string, AnyHandler | undefined>>;
+  const eventTypes = Object.keys(options.handlers) as EventType[];
+  assertListedConsumer(options.service, eventTypes);
+
+  // Deliveries wait here for one of `concurrency` slots; `inFlight` holds the ones being handled.
+  const waiting: (() => Promise<void>)[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let stopping = false;
+  const consumerTags = new WeakMap<ConfirmChannel, string>();
+  // Deliveries of a closed channel can no longer be acked; the broker redelivers them.
+  const closedChannels = new WeakSet<ConfirmChannel>();
+  let pruneTimer: NodeJS.Timeout | undefined;
+
+  function admit(work: () => Promise<void>): void {
+    waiting.push(work);
+    drainWaiting();
+  }
+
+  function drainWaiting(): void {
+    while (!stopping && inFlight.size < concurrency && waiting.length > 0) {
+      const work = waiting.shift()!;
+      const running = work()
+        .catch((error: unknown) => log.error({ err: error }, 'delivery handling failed unexpectedly'))
+        .finally(() => {
+          inFlight.delete(running);
+          drainWaiting();
+        });
+      inFlight.add(running);
+    }
+  }
+
+  async function setup(connection: ChannelModel): Promise<ConfirmChannel> {
+    await declareConsumerTopology(connection, { exchange, queue, eventTypes, retryDelaysMs: retryDelays });
+    const channel = await connection.createConfirmChannel();
+    channel.on('error', (error: Error) => log.warn({ err: error }, 'consumer channel error'));
+    channel.once('close', () => closedChannels.add(channel));
+    const sender = createConfirmedSender(channel);
+    await channel.prefetch(prefetch);
+    const { consumerTag } = await channel.consume(
+      queue,
+      (message) => {
+        // null: the broker cancelled us (the queue was deleted); a new channel re-declares it.
+        if (message === null) {
+          log.warn('consumer cancelled by the broker');
+          void channel.close().catch(() => {});
+          return;
+        }
+        admit(() => handleDelivery(channel, sender, message));
+      },
+      { noAck: false },
+    );
+    consumerTags.set(channel, consumerTag);
+    log.info({ eventTypes, prefetch, concurrency }, 'consuming');
+    return channel;
+  }
+
+  const keeper = createChannelKeeper({
+    connection: options.connection,
+    log,
+    setup,
+    retry: options.reconnect,
+  });
+
+  async function handleDelivery(channel: ConfirmChannel, sender: ConfirmedSender, message: ConsumeMessage) {
+    if (closedChannels.has(channel)) return;
+    let event: DomainEvent;
+    try {
+      event = parseEvent(JSON.parse(message.content.toString('utf8')));
+    } catch (error) {
+      await deadLetter(channel, sender, message, 'invalid_event', describeInvalid(error), 0);
+      return;
+    }
+    const handler = handlers[event.type];
+    if (handler === undefined) {
+      const detail = `no handler for ${event.type} on ${queue}; unbind it if the consumer no longer wants it`;
+      await deadLetter(channel, sender, message, 'unhandled_type', detail, 0);
+      return;
+    }
+    const attempt = previousAttempts(message) + 1;
+    const context = createContext({
+      requestId: event.id,
+      traceparent: headerString(message, traceparentHeader) ?? event.traceparent,
+      correlationId: headerString(message, correlationIdHeader) ?? event.correlationId,
+    });
+    // A child logger costs more than handling a small event: made only when something logs.
+    let deliveryLog: Logger | undefined;
+    const logFor = () => {
+      deliveryLog ??= log.child({ eventId: event.id, eventType: event.type, attempt });
+      return deliveryLog;
+    };
+    const delivery: DeliveryInfo = { queue, attempt, redelivered: message.fields.redelivered };
+    await runWithContext(context, async () => {
+      try {
+        const outcome = await handle(event, handler, delivery, logFor);
+        if (!settle(channel, message, 'ack')) return;
+        metrics.consumed.inc({ queue, type: event.type, outcome });
+        if (outcome === 'duplicate') logFor().info('duplicate event skipped: the inbox has it');
+      } catch (error) {
+        if (attempt >= maxAttempts) {
+          logFor().error({ err: error }, 'event handler failed; no attempts left, dead-lettering');
+          await deadLetter(channel, sender, message, 'handler_failed', errorText(error), attempt);
+        } else {
+          logFor().warn({ err: error }, 'event handler failed; will retry');
+          await retryLater(channel, sender, message, event.type, attempt, error);
+        }
+      }
+    });
+  }
+
+  async function handle(
+    event: DomainEvent,
+    handler: AnyHandler,
+    delivery: DeliveryInfo,
+    logFor: () => Logger,
+  ): Promise<'handled' | 'duplicate'> {
+    const { db } = options;
+    if (db === null) {
+      await handler(event, handlerContext(undefined, delivery, logFor));
+      return 'handled';
+    }
+    return inTransaction(db, async (tx) => {
+      // Blocks while another transaction holds the same id uncommitted, then sees its outcome.
+      const inserted = await tx.query(
+        'INSERT INTO event_inbox (consumer, event_id, event_type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+        [queue, event.id, event.type],
+      );
+      if (inserted.rowCount === 0) return 'duplicate';
+      await handler(event, handlerContext(tx, delivery, logFor));
+      return 'handled';
+    });
+  }
+
+  async function retryLater(
+    channel: ConfirmChannel,
+    sender: ConfirmedSender,
+    message: ConsumeMessage,
+    type: string,
+    attempt: number,
+    error: unknown,
+  ): Promise<void> {
+    const delay = retryDelays[Math.min(attempt, retryDelays.length) - 1]!;
+    const moved = await move(channel, sender, message, retryQueueName(queue, delay), {
+      [headers.attempts]: attempt,
+      [headers.error]: errorText(error),
+      [headers.queue]: queue,
+    });
+    if (moved) metrics.retried.inc({ queue, type });
+  }
+
+  async function deadLetter(
+    channel: ConfirmChannel,
+    sender: ConfirmedSender,
+    message: ConsumeMessage,
+    reason: DeadLetterReason,
+    detail: string,
+    attempts: number,
+  ): Promise<void> {
+    if (reason !== 'handler_failed') {
+      log.warn({ reason, detail, messageId: message.properties.messageId }, 'dead-lettering');
+    }
+    const moved = await move(channel, sender, message, deadLetterQueueName(queue), {
+      [headers.attempts]: attempts,
+      [headers.deadReason]: reason,
+      [headers.error]: detail,
+      [headers.deadLetteredAt]: new Date().toISOString(),
+      [headers.queue]: queue,
+    });
+    if (moved) metrics.deadLettered.inc({ queue, reason });
+  }
+
+  /** Copies the message to `target` with a confirm, then acks it; returns whether it moved. */
+  async function move(
+    channel: ConfirmChannel,
+    sender: ConfirmedSender,
+    message: ConsumeMessage,
+    target: string,
+    extraHeaders: Record<string, unknown>,
+  ): Promise<boolean> {
+    const merged = { ...message.properties.headers, ...extraHeaders };
+    try {
+      await sender.send(target, message.content, forwardedProperties(message, merged));
+    } catch (error) {
+      // The broker's own dead-lettering (Q → Q.dlq) takes it instead; the reason headers are lost
+      // but the message is not. On a closed channel this does nothing and the broker redelivers.
+      log.error({ err: error, target }, 'could not move the delivery; rejecting it to the dead-letter queue');
+      settle(channel, message, 'reject');
+      return false;
+    }
+    return settle(channel, message, 'ack');
+  }
+
+  /** Acks or rejects; false when the channel has closed (the broker will redeliver the message). */
+  function settle(channel: ConfirmChannel, message: ConsumeMessage, how: 'ack' | 'reject'): boolean {
+    try {
+      if (how === 'ack') channel.ack(message);
+      else channel.reject(message, false);
+      return true;
+    } catch (error) {
+      log.debug({ err: error }, 'channel closed before the delivery was settled; it will be redelivered');
+      return false;
+    }
+  }
+
+  return {
+    queue,
+    async start() {
+      await keeper.start();
+      const { db } = options;
+      if (db !== null && pruneTimer === undefined) {
+        const retentionMs = options.inboxRetentionMs ?? defaultInboxRetentionMs;
+        pruneTimer = setInterval(() => {
+          pruneInbox(db, { consumer: queue, olderThanMs: retentionMs }).catch((error: unknown) =>
+            log.warn({ err: error }, 'pruning the inbox failed'),
+          );
+        }, inboxPruneEveryMs).unref();
+      }
+    },
+    check: async () => {
+      if (keeper.current() !== undefined) return;
+      const why = keeper.lastError();
+      throw new Error(`not consuming ${queue}${why instanceof Error ? `: ${why.message}` : ''}`);
+    },
+    async stop() {
+      const channel = keeper.stop();
+      stopping = true;
+      clearInterval(pruneTimer);
+      // Deliveries not started yet are left unacked: closing the channel returns them to the queue.
+      waiting.length = 0;
+      if (channel) {
+        const consumerTag = consumerTags.get(channel);
+        if (consumerTag !== undefined) await channel.cancel(consumerTag).catch(() => {});
+        await Promise.race([
+          Promise.allSettled([...inFlight]),
+          new Promise((resolve) => setTimeout(resolve, options.stopTimeoutMs ?? 10_000).unref()),
+        ]);
+        await channel.close().catch(() => {});
+      }
+    },
+  };
+}
+
+const defaultInboxRetentionMs = 30 * 24 * 60 * 60 * 1_000;
+const inboxPruneEveryMs = 60 * 60 * 1_000;
+
+/** Deletes the inbox rows of `consumer` older than `olderThanMs`; returns how many. */
+export async function pruneInbox(
+  db: pg.Pool,
+  options: { consumer: string; olderThanMs: number },
+): Promise<number> {
+  const result = await db.query(
+    `DELETE FROM event_inbox
+     WHERE consumer = $1 AND processed_at < clock_timestamp() - make_interval(secs => $2::float8 / 1000)`,
+    [options.consumer, options.olderThanMs],
+  );
+  return result.rowCount ?? 0;
+}
+
+function handlerContext<Tx>(tx: Tx, delivery: DeliveryInfo, logFor: () => Logger): HandlerContext<Tx> {
+  return {
+    tx,
+    delivery,
+    get log() {
+      return logFor();
+    },
+  };
+}
+
+function assertListedConsumer(service: ServiceName, eventTypes: readonly EventType[]): void {
+  if (eventTypes.length === 0) throw new Error('a consumer needs at least one handler');
+  for (const type of eventTypes) {
+    const definition = eventCatalogue[type];
+    if (definition === undefined) throw new Error(`"${type}" is not an event type of the catalogue`);
+    if (!(definition.consumers as readonly string[]).includes(service)) {
+      throw new Error(
+        `${service} is not a consumer of ${type} in the event catalogue (consumers: ${definition.consumers.join(', ')}); add it there first`,
+      );
+    }
+  }
+}
+
+function previousAttempts(message: ConsumeMessage): number {
+  const value: unknown = message.properties.headers?.[headers.attempts];
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : 0;
+}
+
+function headerString(message: ConsumeMessage, name: string): string | undefined {
+  const value: unknown = message.properties.headers?.[name];
+  if (typeof value === 'string') return value;
+  // Headers published as longstr arrive as Buffers from some clients.
+  if (Buffer.isBuffer(value)) return value.toString('utf8');
+  return undefined;
+}
+
+function describeInvalid(error: unknown): string {
+  if (error instanceof SyntaxError) return `body is not JSON: ${error.message}`;
+  return errorText(error);
+}
+
+function errorText(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return text.slice(0, 1_000);
+}

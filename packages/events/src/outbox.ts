@@ -1,0 +1,327 @@
+// The transactional outbox. publishInTransaction() writes an event into the service's
+// `event_outbox` table inside the caller's transaction, so the event exists if and only if the
+// business change committed. The relay publishes pending rows with confirms and marks them sent
+// only after the broker confirmed them: a crash or an outage in between leaves them pending, and
+// they are published again later (at least once; consumers de-duplicate with the inbox).
+//
+// Order: rows are published in id order. Several relays (one per replica) share the work by
+// locking rows with SKIP LOCKED; a relay never publishes a row while an earlier unsent row of the
+// same aggregate is held by another relay, so events of one aggregate never overtake each other.
+// For ids to follow the order of commits, write an aggregate's event after changing the
+// aggregate's row in the same transaction: the row lock then orders concurrent transactions.
+//
+// The relay wakes on NOTIFY (a trigger notifies on insert, delivered at commit) and polls as a
+// fallback for when its LISTEN connection is down.
+import { type DomainEvent, parseEvent } from '@trio/contracts/events';
+import { getContext, traceparentOf } from '@trio/service-runtime/context';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { type Backoff, backoffDelay, defaultBackoff } from './connection.ts';
+import { createEventMetrics, type EventMetrics } from './metrics.ts';
+import { outboxNotifyChannel } from './migration.ts';
+import type { Publisher } from './publisher.ts';
+import { inTransaction } from './transaction.ts';
+
+export interface OutboxWriteOptions {
+  /**
+   * The aggregate the event is about, e.g. the order id: events with the same key are published
+   * in the order they were written.
+   */
+  aggregateKey: string;
+}
+
+/**
+ * Validates `event` and writes it to the outbox through `client`, which should be inside the
+ * transaction that makes the change the event announces. Throws InvalidEventError when invalid.
+ */
+export async function publishInTransaction(
+  client: pg.ClientBase,
+  event: DomainEvent,
+  options: OutboxWriteOptions,
+): Promise<void> {
+  const valid = parseEvent(event);
+  const context = getContext();
+  const traceparent = valid.traceparent ?? (context === undefined ? null : traceparentOf(context));
+  await client.query(
+    `INSERT INTO event_outbox (event_id, event_type, aggregate_key, envelope, traceparent)
+     VALUES ($1, $2, $3, $4, $5)`,
+    [valid.id, valid.type, options.aggregateKey, JSON.stringify(valid), traceparent],
+  );
+}
+
+export interface OutboxRelayOptions {
+  /** The service's pool (its search_path is the service schema). The relay holds up to two clients. */
+  db: pg.Pool;
+  publisher: Pick<Publisher, 'publish' | 'isReady'>;
+  log: Logger;
+  metrics?: EventMetrics;
+  /** Rows per transaction. */
+  batchSize?: number;
+  /** Fallback polling interval, for when NOTIFY is missed. */
+  pollIntervalMs?: number;
+  /** Backoff after a failed pass. */
+  retry?: Partial<Backoff>;
+  /** Sent rows are deleted after this long. */
+  retainPublishedMs?: number;
+}
+
+export interface RelayPass {
+  /** Pending rows this pass locked. */
+  locked: number;
+  /** Published, confirmed and marked sent. */
+  sent: number;
+  /** Not published: an earlier row of their aggregate is held by another relay or failed. */
+  heldBack: number;
+  failed: number;
+}
+
+export interface OutboxRelay {
+  /** Starts relaying in the background. */
+  start(): Promise<void>;
+  /** One pass over the oldest pending rows (what the background loop runs). */
+  relayOnce(): Promise<RelayPass>;
+  /** Finishes the pass in progress and stops. */
+  stop(): Promise<void>;
+}
+
+interface OutboxRow {
+  id: string;
+  aggregate_key: string;
+  envelope: unknown;
+  traceparent: string | null;
+}
+
+const lagRefreshMs = 1_000;
+const pruneEveryMs = 60_000;
+
+export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  const { db, publisher } = options;
+  const log = options.log.child({ component: 'outbox-relay' });
+  const metrics = options.metrics ?? createEventMetrics();
+  const batchSize = options.batchSize ?? 200;
+  const pollIntervalMs = options.pollIntervalMs ?? 1_000;
+  const backoff: Backoff = { ...defaultBackoff, ...options.retry };
+  const retainPublishedMs = options.retainPublishedMs ?? 24 * 60 * 60 * 1_000;
+
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let unlisten: (() => void) | undefined;
+  let schema: string | undefined;
+  let lagRefreshedAt = 0;
+  let prunedAt = 0;
+
+  // A NOTIFY that arrives during a pass is remembered, so the pause after the pass is skipped.
+  let wakeRequested = false;
+  let wake: (() => void) | undefined;
+  function wakeUp(): void {
+    wakeRequested = true;
+    wake?.();
+  }
+  /** Waits `ms`; a NOTIFY ends a `wakeable` pause early, stop() ends any. */
+  function pause(ms: number, wakeable: boolean): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (!running || (wakeable && wakeRequested)) {
+        resolve();
+        return;
+      }
+      const done = () => {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      wake = () => {
+        if (wakeable || !running) done();
+      };
+    });
+  }
+
+  async function relayOnce(): Promise<RelayPass> {
+    const pass = await inTransaction(db, async (client) => {
+      const { rows } = await client.query<OutboxRow>(
+        `SELECT id, aggregate_key, envelope, traceparent FROM event_outbox
+         WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [batchSize],
+      );
+      if (rows.length === 0) return { locked: 0, sent: 0, heldBack: 0, failed: 0 };
+
+      // The first unsent row of each aggregate that some other relay holds (or that committed
+      // after we looked): ours of that aggregate after it must wait.
+      const { rows: earlier } = await client.query<{ aggregate_key: string; first_id: string }>(
+        `SELECT aggregate_key, min(id) AS first_id FROM event_outbox
+         WHERE published_at IS NULL AND aggregate_key = ANY($1::text[]) AND id < $2 AND id <> ALL($3::bigint[])
+         GROUP BY aggregate_key`,
+        [[...new Set(rows.map((row) => row.aggregate_key))], rows.at(-1)!.id, rows.map((row) => row.id)],
+      );
+      const waitFor = new Map(earlier.map((row) => [row.aggregate_key, BigInt(row.first_id)]));
+
+      const blocked = new Set<string>();
+      let heldBack = 0;
+      const failures: { id: string; error: string }[] = [];
+      const sending: { row: OutboxRow; event: DomainEvent }[] = [];
+      for (const row of rows) {
+        const first = waitFor.get(row.aggregate_key);
+        if (blocked.has(row.aggregate_key) || (first !== undefined && BigInt(row.id) > first)) {
+          blocked.add(row.aggregate_key);
+          heldBack += 1;
+          continue;
+        }
+        try {
+          sending.push({ row, event: parseEvent(row.envelope) });
+        } catch (error) {
+          // The contract changed under a stored event: it stays pending (and holds back its
+          // aggregate) until someone looks at last_error.
+          failures.push({ id: row.id, error: message(error) });
+          blocked.add(row.aggregate_key);
+        }
+      }
+
+      // Published in id order on one channel; each resolves on its own confirm.
+      const outcomes = await Promise.allSettled(
+        sending.map(({ row, event }) =>
+          publisher.publish(event, row.traceparent === null ? {} : { traceparent: row.traceparent }),
+        ),
+      );
+      const sent: string[] = [];
+      outcomes.forEach((outcome, index) => {
+        const { row } = sending[index]!;
+        if (outcome.status === 'fulfilled') sent.push(row.id);
+        else failures.push({ id: row.id, error: message(outcome.reason) });
+      });
+      if (sent.length > 0) {
+        await client.query(
+          'UPDATE event_outbox SET published_at = clock_timestamp(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])',
+          [sent],
+        );
+      }
+      if (failures.length > 0) {
+        await client.query(
+          `UPDATE event_outbox SET attempts = attempts + 1, last_error = failed.error
+           FROM unnest($1::bigint[], $2::text[]) AS failed(id, error) WHERE event_outbox.id = failed.id`,
+          [failures.map((failure) => failure.id), failures.map((failure) => failure.error)],
+        );
+      }
+      return { locked: rows.length, sent: sent.length, heldBack, failed: failures.length };
+    });
+    metrics.relayed.inc(pass.sent);
+    return pass;
+  }
+
+  /** Holds one pooled client LISTENing for outbox inserts; polling covers the time it is down. */
+  async function listen(): Promise<void> {
+    if (unlisten !== undefined) return;
+    let client: pg.PoolClient;
+    try {
+      client = await db.connect();
+    } catch (error) {
+      log.warn({ err: error }, 'cannot LISTEN for outbox inserts; polling');
+      return;
+    }
+    let released = false;
+    // LISTEN stays with the connection, so it is destroyed rather than returned to the pool.
+    const release = (error?: Error) => {
+      if (released) return;
+      released = true;
+      if (unlisten === release) unlisten = undefined;
+      client.release(error ?? true);
+    };
+    client.on('notification', (notification) => {
+      if (notification.channel === outboxNotifyChannel && notification.payload === schema) wakeUp();
+    });
+    client.on('error', (error: Error) => {
+      log.warn({ err: error }, 'outbox LISTEN connection lost; polling until it is back');
+      release(error);
+    });
+    try {
+      const { rows } = await client.query<{ schema: string }>('SELECT current_schema() AS schema');
+      schema = rows[0]!.schema;
+      await client.query(`LISTEN ${outboxNotifyChannel}`);
+      unlisten = release;
+    } catch (error) {
+      log.warn({ err: error }, 'cannot LISTEN for outbox inserts; polling');
+      release();
+    }
+  }
+
+  async function housekeeping(): Promise<void> {
+    const now = Date.now();
+    if (now - lagRefreshedAt >= lagRefreshMs) {
+      lagRefreshedAt = now;
+      const { rows } = await db.query<{ pending: number; lag: number }>(
+        `SELECT count(*)::int AS pending,
+                COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - min(created_at)), 0)::float8 AS lag
+         FROM event_outbox WHERE published_at IS NULL`,
+      );
+      metrics.outboxPending.set(rows[0]!.pending);
+      metrics.outboxLagSeconds.set(rows[0]!.lag);
+    }
+    if (now - prunedAt >= pruneEveryMs) {
+      prunedAt = now;
+      await db.query(
+        `DELETE FROM event_outbox WHERE id IN (
+           SELECT id FROM event_outbox
+           WHERE published_at < clock_timestamp() - make_interval(secs => $1::float8 / 1000)
+           ORDER BY published_at LIMIT 10000)`,
+        [retainPublishedMs],
+      );
+    }
+  }
+
+  async function run(): Promise<void> {
+    let failures = 0;
+    while (running) {
+      await listen();
+      try {
+        await housekeeping();
+      } catch (error) {
+        log.warn({ err: error }, 'outbox housekeeping failed');
+      }
+      if (!publisher.isReady()) {
+        await pause(pollIntervalMs, false);
+        continue;
+      }
+      wakeRequested = false;
+      let pass: RelayPass;
+      try {
+        pass = await relayOnce();
+      } catch (error) {
+        failures += 1;
+        log.warn({ err: error, failures }, 'outbox relay pass failed');
+        await pause(backoffDelay(backoff, failures), false);
+        continue;
+      }
+      if (pass.failed > 0) {
+        failures += 1;
+        log.warn({ ...pass, failures }, 'outbox relay could not publish some events; retrying');
+        await pause(backoffDelay(backoff, failures), false);
+        continue;
+      }
+      failures = 0;
+      // Held-back rows are free as soon as the other relay commits, which sends no NOTIFY: look
+      // again shortly. A full batch means more is waiting.
+      if (pass.heldBack > 0) await pause(Math.min(pollIntervalMs, 20), false);
+      else if (pass.locked < batchSize) await pause(pollIntervalMs, true);
+    }
+  }
+
+  return {
+    async start() {
+      if (running) return;
+      running = true;
+      await listen();
+      loop = run();
+    },
+    relayOnce,
+    async stop() {
+      running = false;
+      wakeUp();
+      await loop;
+      unlisten?.();
+    },
+  };
+}
+
+function message(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.slice(0, 1_000);
+}
