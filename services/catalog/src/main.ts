@@ -1,0 +1,80 @@
+// The catalog process, in the fixed order: config → logger → connections → app → listen, each
+// resource registering its closer as it opens so that shutdown runs in reverse (HTTP stops first,
+// PostgreSQL closes last). `start` is exported so that the component tests run exactly this.
+import { createAmqpConnection } from '@trio/events/connection';
+import { createEventMetrics } from '@trio/events/metrics';
+import { createOutboxRelay } from '@trio/events/outbox';
+import { createPublisher } from '@trio/events/publisher';
+import { loadConfig } from '@trio/service-runtime/config';
+import { createLogger, type Logger } from '@trio/service-runtime/logger';
+import { createPostgres, migrate, postgresCheck } from '@trio/service-runtime/postgres';
+import { closeRedis, createRedis, redisCheck } from '@trio/service-runtime/redis';
+import { createServiceHost, type ServiceHost } from '@trio/service-runtime/service';
+import { createRoutes } from './app.ts';
+import { Config } from './config.ts';
+import { seedCatalogue } from './seed/seed-catalogue.ts';
+
+export interface StartOptions {
+  /** Defaults to a logger at the configured level. */
+  log?: Logger;
+  /** `false` leaves SIGTERM/SIGINT alone (tests stop the service with `host.shutdown.close()`). */
+  signals?: false;
+}
+
+export interface RunningCatalog {
+  host: ServiceHost;
+  port: number;
+}
+
+export async function start(config: Config, options: StartOptions = {}): Promise<RunningCatalog> {
+  const log = options.log ?? createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL });
+  const host = createServiceHost({
+    service: config.SERVICE_NAME,
+    log,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    signals: options.signals,
+  });
+
+  const schema = 'catalog';
+  await migrate({ url: config.DATABASE_URL, schema, dir: new URL('../migrations/', import.meta.url), log });
+  const db = createPostgres({ url: config.DATABASE_URL, schema, log });
+  host.shutdown.register('postgres', () => db.end());
+  host.health.addCheck('postgres', postgresCheck(db));
+
+  const cache = createRedis({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, log });
+  host.shutdown.register('redis', () => closeRedis(cache));
+  host.health.addCheck('redis', redisCheck(cache));
+
+  // Product changes are written to the outbox with the change; the relay publishes them.
+  const eventMetrics = createEventMetrics(host.metrics.registry);
+  const bus = createAmqpConnection({ url: config.AMQP_URL, name: config.SERVICE_NAME, log });
+  host.shutdown.register('amqp', () => bus.close());
+  host.health.addCheck('amqp', bus.check);
+  await bus.start(); // one attempt: if the broker is down, the service starts and the relay waits
+  const publisher = createPublisher({
+    connection: bus,
+    log,
+    metrics: eventMetrics,
+    exchange: config.EVENTS_EXCHANGE,
+    appId: config.SERVICE_NAME,
+  });
+  host.shutdown.register('event publisher', () => publisher.close());
+  await publisher.start();
+  const relay = createOutboxRelay({ db, publisher, log, metrics: eventMetrics });
+  host.shutdown.register('outbox relay', () => relay.stop());
+  await relay.start();
+
+  if (config.SEED_ON_START) await seedCatalogue(db, log);
+
+  const routes = createRoutes({
+    db,
+    cache,
+    log,
+    adminToken: config.CATALOG_ADMIN_TOKEN,
+    productCacheTtlSeconds: config.PRODUCT_CACHE_TTL_SECONDS,
+  });
+  const { port } = await host.listen({ port: config.HTTP_PORT, routes });
+  return { host, port };
+}
+
+if (import.meta.main) await start(loadConfig(Config));
