@@ -1,6 +1,7 @@
 // Renders the event catalogue as an AsyncAPI 3.0 document: one channel per event type (its address
 // is the routing key on the topic exchange), one message per type whose payload is the full
-// envelope, a send operation for the publisher and a receive operation per consumer. Pure and
+// envelope, a send operation for the publisher and a receive operation per consumer, naming the
+// consumer's queue (its subscription). Pure and
 // deterministic, so a test can compare it with the committed docs/api/asyncapi.yaml.
 
 import { stringify } from 'yaml';
@@ -11,8 +12,11 @@ import {
   type EventType,
   eventCatalogue,
   eventSchemas,
+  eventSubscriptions,
   eventsExchange,
   eventTypes,
+  type SubscriptionName,
+  subscriptionNames,
 } from './events.ts';
 
 const bindingVersion = '0.3.0';
@@ -103,6 +107,16 @@ function channelOf(type: EventType) {
   };
 }
 
+/** The queue `consumer` receives `type` from. */
+function queueOf(consumer: string, type: EventType): SubscriptionName {
+  const name = subscriptionNames.find((subscription) => {
+    const { service, types } = eventSubscriptions[subscription];
+    return service === consumer && (types as readonly EventType[]).includes(type);
+  });
+  if (name === undefined) throw new Error(`no subscription of ${consumer} has ${type}`);
+  return name;
+}
+
 function operationsOf(type: EventType): [string, JsonObject][] {
   const event = eventCatalogue[type];
   const channel = { $ref: `#/channels/${camelCase(type)}` };
@@ -118,17 +132,21 @@ function operationsOf(type: EventType): [string, JsonObject][] {
       bindings: { amqp: { deliveryMode: 2, timestamp: true, bindingVersion } },
     },
   ];
-  const receives = event.consumers.map((consumer): [string, JsonObject] => [
-    `${camelCase(consumer)}Receives${pascalCase(type)}`,
-    {
-      action: 'receive',
-      channel,
-      messages,
-      summary: `${consumer} consumes ${type} from its own durable queue`,
-      tags: [{ name: consumer }],
-      bindings: { amqp: { ack: true, bindingVersion } },
-    },
-  ]);
+  const receives = event.consumers.map((consumer): [string, JsonObject] => {
+    const queue = queueOf(consumer, type);
+    return [
+      `${camelCase(consumer)}Receives${pascalCase(type)}`,
+      {
+        action: 'receive',
+        channel,
+        messages,
+        summary: `${consumer} consumes ${type} from its durable queue ${queue}`,
+        tags: [{ name: consumer }],
+        'x-queue': queue,
+        bindings: { amqp: { ack: true, bindingVersion } },
+      },
+    ];
+  });
   return [send, ...receives];
 }
 

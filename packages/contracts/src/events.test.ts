@@ -6,9 +6,11 @@ import {
   type DomainEvent,
   EventHeaders,
   eventCatalogue,
+  eventSubscriptions,
   eventTypes,
   InvalidEventError,
   parseEvent,
+  subscriptionNames,
 } from './events.ts';
 
 const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
@@ -64,6 +66,31 @@ describe('event catalogue', () => {
       const { publisher, consumers } = eventCatalogue[type];
       assert.ok(consumers.length > 0, `${type} has no consumer`);
       assert.ok(!(consumers as readonly string[]).includes(publisher), type);
+    }
+  });
+});
+
+describe('event subscriptions', () => {
+  const pair = (consumer: string, type: string) => `${consumer} <- ${type}`;
+
+  test('when compared with the catalogue, they cover every (event, consumer) pair exactly once and no other', () => {
+    const listed = eventTypes.flatMap((type) =>
+      eventCatalogue[type].consumers.map((consumer) => pair(consumer, type)),
+    );
+    const subscribed = subscriptionNames.flatMap((name) => {
+      const { service, types } = eventSubscriptions[name];
+      return types.map((type) => pair(service, type));
+    });
+    // Sorted lists with repeats kept: a pair subscribed twice or missing shows as a difference.
+    assert.deepEqual(subscribed.toSorted(), listed.toSorted());
+  });
+
+  test('when a subscription is named, the name is <service>.<purpose> of its consuming service', () => {
+    for (const name of subscriptionNames) {
+      const { service, types } = eventSubscriptions[name];
+      assert.match(name, /^[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*$/);
+      assert.ok(name.startsWith(`${service}.`), `${name} is consumed by ${service}`);
+      assert.ok(types.length > 0, `${name} has no event type`);
     }
   });
 });

@@ -137,6 +137,49 @@ export const eventCatalogue = {
 export type EventType = keyof typeof eventCatalogue;
 export const eventTypes = Object.keys(eventCatalogue) as EventType[];
 
+export interface EventSubscription {
+  /** The consuming service; the catalogue must list it as a consumer of each of `types`. */
+  readonly service: ServiceName;
+  /** The event types the queue is bound with; the consumer has a handler for each. */
+  readonly types: readonly EventType[];
+}
+
+/**
+ * Every consumer queue of the shop, named `<service>.<purpose>`, with the event types bound to it.
+ * Together they cover each (event type, consumer) pair of the catalogue exactly once. Consumers
+ * declare their queue from here, and publishers declare the queues their events feed before
+ * publishing, so that nothing published before a consumer first starts is dropped.
+ */
+export const eventSubscriptions = {
+  'billing.customers': { service: 'billing', types: ['user.registered'] },
+  'billing.payments': {
+    service: 'billing',
+    types: ['payment.authorized', 'payment.captured', 'payment.failed', 'payment.refunded'],
+  },
+  'billing.shipments': {
+    service: 'billing',
+    types: ['shipment.created', 'shipment.dispatched', 'shipment.delivered'],
+  },
+  'catalog.stock': { service: 'catalog', types: ['stock.low', 'stock.depleted'] },
+  'front-end.cache': {
+    service: 'front-end',
+    types: ['product.created', 'product.updated', 'stock.low', 'stock.depleted', 'invoice.issued'],
+  },
+  'inventory.orders': { service: 'inventory', types: ['order.confirmed', 'order.cancelled'] },
+  'profiles.invoices': { service: 'profiles', types: ['invoice.issued'] },
+  'recommendations.learning': {
+    service: 'recommendations',
+    types: ['order.confirmed', 'product.created', 'product.updated'],
+  },
+  'shipping.orders': { service: 'shipping', types: ['order.confirmed'] },
+} as const satisfies { readonly [name: `${ServiceName}.${string}`]: EventSubscription };
+
+export type SubscriptionName = keyof typeof eventSubscriptions;
+export const subscriptionNames = Object.keys(eventSubscriptions) as SubscriptionName[];
+/** The event types bound to subscription `S`. */
+export type SubscriptionEventType<S extends SubscriptionName> =
+  (typeof eventSubscriptions)[S]['types'][number];
+
 /** W3C Trace Context `traceparent`, version 00. All-zero ids are invalid by the spec. */
 export const Traceparent = z
   .string()

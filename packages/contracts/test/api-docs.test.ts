@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { Parser } from '@asyncapi/parser';
 import { asyncApiPath, openApiPath } from '../scripts/doc-paths.ts';
 import { buildAsyncApiDocument } from '../src/asyncapi.ts';
-import { eventCatalogue, eventTypes } from '../src/events.ts';
+import { eventCatalogue, eventSubscriptions, eventTypes, type SubscriptionName } from '../src/events.ts';
 import { pathParamNames, toOpenApiPath } from '../src/http.ts';
 import { buildOpenApiDocument } from '../src/openapi.ts';
 import { operationId, restApis } from '../src/routes.ts';
@@ -58,7 +58,7 @@ describe('asyncapi.yaml', () => {
     assert.equal(sends.length, eventTypes.length, 'one publish operation per event type');
   });
 
-  test('when an event has consumers, each of them has a receive operation tagged with its name', async () => {
+  test('when an event has consumers, each has a receive operation tagged with its name and naming its queue', async () => {
     const { document } = await new Parser().parse(buildAsyncApiDocument());
     assert.ok(document);
     const receives = document.operations().filterByReceive();
@@ -66,6 +66,14 @@ describe('asyncapi.yaml', () => {
       const channel = operation.channels().all()[0];
       return `${operation.tags().all()[0]?.name()} <- ${channel?.address()}`;
     });
+    for (const operation of receives) {
+      const queue = operation.extensions().get('x-queue')?.value() as SubscriptionName;
+      const subscription = eventSubscriptions[queue];
+      assert.ok(subscription, `${operation.id()} names no known queue`);
+      const type = operation.channels().all()[0]?.address() ?? '';
+      assert.equal(subscription.service, operation.tags().all()[0]?.name(), `the consumer of ${queue}`);
+      assert.ok((subscription.types as readonly string[]).includes(type), `${queue} is bound with ${type}`);
+    }
     const expected = eventTypes.flatMap((type) =>
       eventCatalogue[type].consumers.map((c) => `${c} <- ${type}`),
     );

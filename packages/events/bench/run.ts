@@ -166,8 +166,7 @@ async function benchPipeline(
     const common = {
       connection,
       log,
-      service: 'inventory' as const,
-      purpose: 'bench',
+      subscription: 'inventory.orders' as const,
       queue,
       exchange,
       prefetch,
@@ -178,9 +177,13 @@ async function benchPipeline(
           ...common,
           db: db as never,
           concurrency: 10,
-          handlers: { 'order.cancelled': () => seen.tick() },
+          handlers: { 'order.confirmed': () => {}, 'order.cancelled': () => seen.tick() },
         })
-      : createConsumer({ ...common, db: null, handlers: { 'order.cancelled': () => seen.tick() } });
+      : createConsumer({
+          ...common,
+          db: null,
+          handlers: { 'order.confirmed': () => {}, 'order.cancelled': () => seen.tick() },
+        });
     await consumer.start();
     const result = await rate(n, async () => {
       await ourPublish(publisher, events);

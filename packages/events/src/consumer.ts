@@ -1,4 +1,5 @@
-// Consumes one queue (`<service>.<purpose>`) and runs a handler per event type. Each delivery:
+// Consumes the queue of one subscription (`<service>.<purpose>` in the contracts' eventSubscriptions)
+// and runs a handler per event type the subscription is bound with. Each delivery:
 //
 //   1. is validated against the contracts; an invalid one goes straight to Q.dlq, reason in headers;
 //   2. with a database, opens a transaction and records the event id in the inbox; an id already
@@ -14,8 +15,14 @@
 // Deliveries are handled one at a time by default (concurrency 1), so events of one aggregate are
 // handled in the order they were published, until a retry makes one wait while later ones pass.
 
-import type { ServiceName } from '@trio/contracts/common';
-import { type DomainEvent, type EventType, eventCatalogue, parseEvent } from '@trio/contracts/events';
+import {
+  type DomainEvent,
+  type EventType,
+  eventSubscriptions,
+  parseEvent,
+  type SubscriptionEventType,
+  type SubscriptionName,
+} from '@trio/contracts/events';
 import { createContext, runWithContext } from '@trio/service-runtime/context';
 import type { ReadinessCheck } from '@trio/service-runtime/health';
 import type { ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
@@ -32,7 +39,6 @@ import {
 } from './headers.ts';
 import { createEventMetrics, type EventMetrics } from './metrics.ts';
 import {
-  consumerQueueName,
   deadLetterQueueName,
   declareConsumerTopology,
   defaultExchange,
@@ -61,7 +67,10 @@ export type EventHandler<T extends EventType, Tx> = (
   context: HandlerContext<Tx>,
 ) => Promise<void> | void;
 
-export type EventHandlers<Tx> = { readonly [T in EventType]?: EventHandler<T, Tx> };
+/** One handler for each event type of subscription `S`, no more, no less. */
+export type SubscriptionHandlers<S extends SubscriptionName, Tx> = {
+  readonly [T in SubscriptionEventType<S>]: EventHandler<T, Tx>;
+};
 
 export interface RetryPolicy {
   /** Delay of each retry tier, shortest first (each is a queue). Default 1 s, 5 s, 30 s. */
@@ -70,14 +79,12 @@ export interface RetryPolicy {
   maxAttempts?: number;
 }
 
-interface CommonConsumerOptions {
+interface CommonConsumerOptions<S extends SubscriptionName> {
   connection: AmqpConnection;
   log: Logger;
-  /** The consuming service: it must be listed as a consumer of every handled type in the catalogue. */
-  service: ServiceName;
-  /** What the queue is for, e.g. `order-events`: the queue is `<service>.<purpose>`. */
-  purpose: string;
-  /** Overrides the queue name (tests use prefixed names). */
+  /** What to consume, from the contracts' `eventSubscriptions`: the queue and the types bound to it. */
+  subscription: S;
+  /** Overrides the queue name, which is the subscription's name by default (tests prefix it). */
   queue?: string;
   /** Defaults to the contracts' `trio.events`. */
   exchange?: string;
@@ -93,10 +100,10 @@ interface CommonConsumerOptions {
   stopTimeoutMs?: number;
 }
 
-export interface InboxConsumerOptions extends CommonConsumerOptions {
+export interface InboxConsumerOptions<S extends SubscriptionName> extends CommonConsumerOptions<S> {
   /** The service's pool: each delivery is handled in a transaction with its inbox row. */
   db: pg.Pool;
-  handlers: EventHandlers<pg.PoolClient>;
+  handlers: SubscriptionHandlers<S, pg.PoolClient>;
   /**
    * How long processed ids are kept (default 30 days). A copy of an event arriving later than
    * this (a very late DLQ replay) is no longer recognised as a duplicate.
@@ -104,13 +111,13 @@ export interface InboxConsumerOptions extends CommonConsumerOptions {
   inboxRetentionMs?: number;
 }
 
-export interface PlainConsumerOptions extends CommonConsumerOptions {
+export interface PlainConsumerOptions<S extends SubscriptionName> extends CommonConsumerOptions<S> {
   /** No database: no inbox, so handlers must be idempotent by themselves (at-least-once). */
   db: null;
-  handlers: EventHandlers<undefined>;
+  handlers: SubscriptionHandlers<S, undefined>;
 }
 
-export type ConsumerOptions = InboxConsumerOptions | PlainConsumerOptions;
+export type ConsumerOptions<S extends SubscriptionName> = InboxConsumerOptions<S> | PlainConsumerOptions<S>;
 
 export interface Consumer {
   readonly queue: string;
@@ -127,8 +134,11 @@ type AnyHandler = (
   context: HandlerContext<pg.PoolClient | undefined>,
 ) => Promise<void> | void;
 
-export function createConsumer(options: ConsumerOptions): Consumer {
-  const queue = options.queue ?? consumerQueueName(options.service, options.purpose);
+/** Throws when the handlers are not exactly one per event type of the subscription. */
+export function createConsumer<S extends SubscriptionName>(options: ConsumerOptions<S>): Consumer {
+  const { subscription } = options;
+  const eventTypes = assertHandlersMatch(subscription, options.handlers);
+  const queue = options.queue ?? subscription;
   const exchange = options.exchange ?? defaultExchange;
   const retryDelays = options.retry?.delaysMs ?? defaultRetryDelaysMs;
   validateRetryDelays(retryDelays);
@@ -140,10 +150,9 @@ export function createConsumer(options: ConsumerOptions): Consumer {
   const prefetch = options.prefetch ?? 20;
   const concurrency = options.concurrency ?? 1;
   const metrics = options.metrics ?? createEventMetrics();
-  const log = options.log.child({ component: 'event-consumer', queue });
-  const handlers = options.handlers as Readonly<Record<string, AnyHandler | undefined>>;
-  const eventTypes = Object.keys(options.handlers) as EventType[];
-  assertListedConsumer(options.service, eventTypes);
+  const log = options.log.child({ component: 'event-consumer', subscription, queue });
+  // Each handler takes its own type's events; a delivery is routed to the one of its type.
+  const handlers = options.handlers as unknown as Readonly<Record<string, AnyHandler | undefined>>;
 
   // Deliveries wait here for one of `concurrency` slots; `inFlight` holds the ones being handled.
   const waiting: (() => Promise<void>)[] = [];
@@ -215,7 +224,7 @@ export function createConsumer(options: ConsumerOptions): Consumer {
     }
     const handler = handlers[event.type];
     if (handler === undefined) {
-      const detail = `no handler for ${event.type} on ${queue}; unbind it if the consumer no longer wants it`;
+      const detail = `${subscription} has no ${event.type}; unbind it from ${queue} if the binding is left from an older version`;
       await deadLetter(channel, sender, message, 'unhandled_type', detail, 0);
       return;
     }
@@ -408,17 +417,30 @@ function handlerContext<Tx>(tx: Tx, delivery: DeliveryInfo, logFor: () => Logger
   };
 }
 
-function assertListedConsumer(service: ServiceName, eventTypes: readonly EventType[]): void {
-  if (eventTypes.length === 0) throw new Error('a consumer needs at least one handler');
-  for (const type of eventTypes) {
-    const definition = eventCatalogue[type];
-    if (definition === undefined) throw new Error(`"${type}" is not an event type of the catalogue`);
-    if (!(definition.consumers as readonly string[]).includes(service)) {
-      throw new Error(
-        `${service} is not a consumer of ${type} in the event catalogue (consumers: ${definition.consumers.join(', ')}); add it there first`,
-      );
-    }
+/** The subscription's event types, when `handlers` has a handler for each of them and for no other. */
+function assertHandlersMatch(subscription: SubscriptionName, handlers: object): readonly EventType[] {
+  if (!Object.hasOwn(eventSubscriptions, subscription)) {
+    throw new Error(`"${subscription}" is not a subscription of the contracts' eventSubscriptions`);
   }
+  const types: readonly EventType[] = eventSubscriptions[subscription].types;
+  const given = Object.entries(handlers)
+    .filter(([, handler]) => typeof handler === 'function')
+    .map(([type]) => type);
+  const missing = types.filter((type) => !given.includes(type));
+  const extra = given.filter((type) => !(types as readonly string[]).includes(type));
+  const problems: string[] = [];
+  if (missing.length > 0) problems.push(`no handler for ${missing.join(', ')}`);
+  if (extra.length > 0) {
+    problems.push(
+      `handlers for ${extra.join(', ')}, which it is not bound with (bind them in the contracts' eventSubscriptions first)`,
+    );
+  }
+  if (problems.length > 0) {
+    throw new Error(
+      `the handlers of ${subscription} must be one per event type it is bound with (${types.join(', ')}): ${problems.join('; ')}`,
+    );
+  }
+  return types;
 }
 
 function previousAttempts(message: ConsumeMessage): number {

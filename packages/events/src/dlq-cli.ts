@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `trio-dlq list|show|replay <queue>`: the operator's view of a consumer's dead-letter queue.
 // Connects to AMQP_URL (the local broker by default). <queue> is the consumer's queue, e.g.
-// `inventory.order-events` (its DLQ's name works too).
+// `inventory.orders` (its DLQ's name works too).
 import { parseArgs } from 'node:util';
 import amqp from 'amqplib';
 import { type DeadLetterSummary, listDeadLetters, replayDeadLetters, showDeadLetter } from './dlq.ts';

@@ -5,6 +5,10 @@
 //
 // Direct publishing fails while the broker is unreachable (BusUnavailableError): use the outbox
 // (outbox.ts) for events that must not be lost with the caller's transaction.
+//
+// Given the publishing service (`subscriberQueues`), the publisher declares the queues its events
+// feed on every connection before its channel opens, so no event of its is dropped for want of a
+// queue, even one published before any consumer of it has ever started.
 import {
   createEvent,
   type DomainEvent,
@@ -19,7 +23,12 @@ import { createChannelKeeper } from './channel-keeper.ts';
 import type { AmqpConnection, Backoff } from './connection.ts';
 import { correlationIdHeader, traceparentHeader } from './headers.ts';
 import { createEventMetrics, type EventMetrics } from './metrics.ts';
-import { declareExchange, defaultExchange } from './topology.ts';
+import {
+  declareExchange,
+  declareSubscriberQueues,
+  defaultExchange,
+  type SubscriberQueuesOptions,
+} from './topology.ts';
 
 export class BusUnavailableError extends Error {
   override readonly name = 'BusUnavailableError';
@@ -36,6 +45,12 @@ export interface PublisherOptions {
   exchange?: string;
   /** Names the publishing service in each message's `appId`. */
   appId?: string;
+  /**
+   * The publishing service (and, in tests, how queues are named): the queues of the subscriptions
+   * its events feed are declared before publishing (`declareSubscriberQueues`). Without it, an
+   * event published while no queue is bound for it is dropped by the broker.
+   */
+  subscriberQueues?: Omit<SubscriberQueuesOptions, 'exchange'>;
   metrics?: EventMetrics;
   /** Backoff for re-opening the channel after the broker closed it. */
   retry?: Partial<Backoff>;
@@ -50,7 +65,10 @@ export interface PublishOptions {
 }
 
 export interface Publisher {
-  /** Declares the exchange and opens the confirm channel if connected; rejects on a topology conflict. */
+  /**
+   * Declares the exchange (and the subscriber queues) and opens the confirm channel if connected;
+   * rejects on a topology conflict.
+   */
   start(): Promise<void>;
   /** Validates, publishes (persistent) and resolves on the broker's confirm. */
   publish(event: DomainEvent, options?: PublishOptions): Promise<void>;
@@ -72,7 +90,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
   const open = new WeakMap<ConfirmChannel, OpenChannel>();
 
   async function setup(connection: ChannelModel): Promise<ConfirmChannel> {
-    await declareExchange(connection, exchange);
+    if (options.subscriberQueues === undefined) await declareExchange(connection, exchange);
+    else await declareSubscriberQueues(connection, { ...options.subscriberQueues, exchange });
     const channel = await connection.createConfirmChannel();
     channel.on('error', (error: Error) => log.warn({ err: error }, 'publisher channel error'));
     channel.on('return', (message: Message) => {

@@ -1,5 +1,8 @@
-// The broker objects, declared from code by whoever needs them: publishers declare the exchange,
-// each consumer its queues. For a consumer queue Q:
+// The broker objects, declared from code by whoever needs them: each consumer declares its queues,
+// and publishers declare the exchange and, before their first publish, the main queue (and DLQ) of
+// every subscription their events feed, so that an event published before its consumer ever
+// started waits in the consumer's durable queue instead of being dropped by the exchange. Queue
+// names and bindings come from the contracts' `eventSubscriptions`. For a consumer queue Q:
 //
 //   exchange (topic) --event type--> Q --handler error--> Q.retry.<delay> --TTL--> Q (again)
 //                                     \--invalid, or out of attempts--> Q.dlq
@@ -10,28 +13,28 @@
 // dead-lettered by the broker back to Q through the default exchange. Q dead-letters to Q.dlq
 // itself too, as a safety net for a delivery the consumer has to reject.
 //
+// Both sides declare Q and Q.dlq with the same arguments (mainQueueArguments), so whichever comes
+// second agrees with the first. Retry tiers are the consumer's alone: their delays are its choice.
+//
 // Declarations are idempotent. A queue or exchange that already exists with other arguments makes
 // the broker close the channel with 406 PRECONDITION_FAILED; we turn that into a TopologyError
 // naming the object and the argument, so that the service fails to start with a clear message.
 
-import { type EventType, eventCatalogue, eventsExchange } from '@trio/contracts/events';
+import type { ServiceName } from '@trio/contracts/common';
+import {
+  type EventType,
+  eventCatalogue,
+  eventSubscriptions,
+  eventsExchange,
+  type SubscriptionName,
+  subscriptionNames,
+} from '@trio/contracts/events';
 import type { Channel, ChannelModel } from 'amqplib';
 
 export const defaultExchange = eventsExchange.name;
 
 /** Delays of the retry tiers, shortest first; a failed delivery waits in the next one. */
 export const defaultRetryDelaysMs: readonly number[] = [1_000, 5_000, 30_000];
-
-/** `<service>.<purpose>`, e.g. `inventory.order-events`: one queue per consuming service and purpose. */
-export function consumerQueueName(service: string, purpose: string): string {
-  const part = /^[a-z][a-z0-9-]*$/;
-  if (!part.test(service) || !part.test(purpose)) {
-    throw new Error(
-      `queue name parts must be lower-case words with dashes, got "${service}" and "${purpose}"`,
-    );
-  }
-  return `${service}.${purpose}`;
-}
 
 export function deadLetterQueueName(queue: string): string {
   return `${queue}.dlq`;
@@ -98,6 +101,45 @@ export function retryQueueArguments(queue: string, delayMs: number): Record<stri
  */
 export async function declareExchange(connection: ChannelModel, exchange: string): Promise<void> {
   await onScratchChannel(connection, (channel) => assertExchange(channel, exchange));
+}
+
+/** The subscriptions bound with at least one event type that `service` publishes. */
+export function subscriptionsFedBy(service: ServiceName): SubscriptionName[] {
+  return subscriptionNames.filter((name) =>
+    eventSubscriptions[name].types.some((type) => eventCatalogue[type].publisher === service),
+  );
+}
+
+export interface SubscriberQueuesOptions {
+  /** The publishing service. */
+  service: ServiceName;
+  exchange: string;
+  /** The queue of a subscription: its name by default (tests prefix it). */
+  queueName?: (subscription: SubscriptionName) => string;
+}
+
+/**
+ * Declares, for every subscription fed by `service`, Q.dlq and Q with the consumer's arguments,
+ * and binds Q with all of the subscription's types, as its consumer will. Returns the queues.
+ */
+export async function declareSubscriberQueues(
+  connection: ChannelModel,
+  options: SubscriberQueuesOptions,
+): Promise<string[]> {
+  const { exchange, queueName = (subscription) => subscription } = options;
+  const declared: string[] = [];
+  await onScratchChannel(connection, async (channel) => {
+    await assertExchange(channel, exchange);
+    for (const subscription of subscriptionsFedBy(options.service)) {
+      const queue = queueName(subscription);
+      await assertQueue(channel, deadLetterQueueName(queue), {});
+      await assertQueue(channel, queue, mainQueueArguments(queue));
+      for (const type of eventSubscriptions[subscription].types)
+        await channel.bindQueue(queue, exchange, type);
+      declared.push(queue);
+    }
+  });
+  return declared;
 }
 
 /** Declares the exchange, Q bound by each event type, its retry tiers and Q.dlq. */

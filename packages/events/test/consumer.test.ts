@@ -13,6 +13,7 @@ import {
   delay,
   drainQueue,
   messageCount,
+  notSent,
   orderCancelled,
   rawConnection,
   stockLow,
@@ -76,11 +77,11 @@ describe('publish and consume', () => {
       connection,
       db: h.db,
       log: h.logs.log,
-      service: 'inventory',
-      purpose: 'basic',
+      subscription: 'inventory.orders',
       queue,
       exchange,
       handlers: {
+        'order.confirmed': notSent,
         'order.cancelled': async (event, { tx, delivery }) => {
           seen.push({ event, context: getContext(), delivery });
           await tx.query('INSERT INTO effects (event_id, consumer) VALUES ($1, $2)', [event.id, queue]);
@@ -146,12 +147,11 @@ describe('publish and consume', () => {
       connection,
       db: h.db,
       log: h.logs.log,
-      service: 'inventory',
-      purpose: 'poison',
+      subscription: 'inventory.orders',
       queue,
       exchange,
       retry: { delaysMs: [50] },
-      handlers: { 'order.cancelled': (event) => void handled.push(event.id) },
+      handlers: { 'order.confirmed': notSent, 'order.cancelled': (event) => void handled.push(event.id) },
     });
 
     const channel = await raw.createChannel();
@@ -190,12 +190,12 @@ describe('publish and consume', () => {
       db: h.db,
       log: h.logs.log,
       metrics,
-      service: 'inventory',
-      purpose: 'flaky',
+      subscription: 'inventory.orders',
       queue,
       exchange,
       retry: { delaysMs: [100, 200] },
       handlers: {
+        'order.confirmed': notSent,
         'order.cancelled': async (event, { tx, delivery }) => {
           attempts.push({ attempt: delivery.attempt, at: Date.now() });
           // Written before failing: a failed attempt must leave nothing behind.
@@ -239,12 +239,12 @@ describe('publish and consume', () => {
       db: h.db,
       log: h.logs.log,
       metrics,
-      service: 'inventory',
-      purpose: 'failing',
+      subscription: 'inventory.orders',
       queue,
       exchange,
       retry: { delaysMs: [50], maxAttempts: 3 },
       handlers: {
+        'order.confirmed': notSent,
         'order.cancelled': () => {
           calls += 1;
           throw new Error(`boom ${calls}`);
@@ -278,12 +278,12 @@ describe('publish and consume', () => {
       connection,
       db: h.db,
       log: h.logs.log,
-      service: 'inventory',
-      purpose: 'swallow',
+      subscription: 'inventory.orders',
       queue,
       exchange,
       retry: { delaysMs: [50] },
       handlers: {
+        'order.confirmed': notSent,
         'order.cancelled': async (event, { tx, delivery }) => {
           attempts.push(delivery.attempt);
           await tx.query('INSERT INTO effects (event_id, consumer, detail) VALUES ($1, $2, $3)', [
@@ -315,11 +315,11 @@ describe('publish and consume', () => {
       db: h.db,
       log: h.logs.log,
       metrics,
-      service: 'inventory',
-      purpose: 'twice',
+      subscription: 'inventory.orders',
       queue,
       exchange,
       handlers: {
+        'order.confirmed': notSent,
         'order.cancelled': async (event, { tx }) => {
           await tx.query('INSERT INTO effects (event_id, consumer) VALUES ($1, $2)', [event.id, queue]);
         },
@@ -348,12 +348,12 @@ describe('publish and consume', () => {
         connection: await h.connection(`shared-${name}`),
         db: h.db,
         log: h.logs.log,
-        service: 'inventory',
-        purpose: 'shared',
+        subscription: 'inventory.orders',
         queue,
         exchange,
         prefetch: 1,
         handlers: {
+          'order.confirmed': notSent,
           'order.cancelled': async (event, { tx }) => {
             handledBy[name]! += 1;
             await tx.query('INSERT INTO effects (event_id, consumer) VALUES ($1, $2)', [event.id, queue]);
@@ -374,7 +374,7 @@ describe('publish and consume', () => {
 
   it('a consumer without a database runs its handlers without an inbox or a transaction', async () => {
     const exchange = h.exchange('plain');
-    const queue = h.queue('front-end.plain');
+    const queue = h.queue('catalog.plain');
     const connection = await h.connection('plain');
     const publisher = await h.publisher(connection, exchange);
     const seen: unknown[] = [];
@@ -382,11 +382,13 @@ describe('publish and consume', () => {
       connection,
       db: null,
       log: h.logs.log,
-      service: 'front-end',
-      purpose: 'plain',
+      subscription: 'catalog.stock',
       queue,
       exchange,
-      handlers: { 'stock.low': (event, { tx }) => void seen.push([event.payload.sku, tx]) },
+      handlers: {
+        'stock.low': (event, { tx }) => void seen.push([event.payload.sku, tx]),
+        'stock.depleted': notSent,
+      },
     });
 
     await publisher.publish(stockLow('LAMP-0042'));
@@ -405,12 +407,12 @@ describe('publish and consume', () => {
       connection,
       db: h.db,
       log: h.logs.log,
-      service: 'inventory',
-      purpose: 'stop',
+      subscription: 'inventory.orders',
       queue,
       exchange,
       prefetch: 10,
       handlers: {
+        'order.confirmed': notSent,
         'order.cancelled': async (event, { tx }) => {
           started += 1;
           await delay(300);
@@ -448,18 +450,69 @@ describe('publish and consume', () => {
     assert.deepEqual(rows, [{ event_id: other }, { event_id: recent }]);
   });
 
-  it('a service that the catalogue does not list as a consumer of an event cannot consume it', () => {
+  it('when an event of a type the subscription does not have reaches its queue, it goes to the DLQ as unhandled_type', async () => {
+    const exchange = h.exchange('stale');
+    const queue = h.queue('inventory.stale', [50]);
+    const connection = await h.connection('stale');
+    const publisher = await h.publisher(connection, exchange);
+    const handled: string[] = [];
+    await h.consumer({
+      connection,
+      db: h.db,
+      log: h.logs.log,
+      subscription: 'inventory.orders',
+      queue,
+      exchange,
+      retry: { delaysMs: [50] },
+      handlers: { 'order.confirmed': notSent, 'order.cancelled': (event) => void handled.push(event.id) },
+    });
+    // A binding left from an older version of the subscription, which declarations never remove.
+    const channel = await raw.createChannel();
+    await channel.bindQueue(queue, exchange, 'stock.low');
+    await channel.close();
+
+    const stale = stockLow();
+    await publisher.publish(stale);
+    const good = orderCancelled();
+    await publisher.publish(good);
+
+    await waitFor('the valid event to be handled', () => handled.includes(good.id));
+    const dlq = deadLetterQueueName(queue);
+    await waitFor('the stale event in the DLQ', async () => (await messageCount(raw, dlq)) === 1);
+    const [dead] = await drainQueue(raw, dlq);
+    assert.equal(dead!.properties.messageId, stale.id);
+    assert.equal(dead!.properties.headers?.[trioHeaders.deadReason], 'unhandled_type');
+    assert.match(
+      String(dead!.properties.headers?.[trioHeaders.error]),
+      /inventory\.orders has no stock\.low/,
+    );
+  });
+
+  it('when the handlers are not one per event type of the subscription, the consumer is refused, naming them', () => {
+    const common = { connection: { name: 'unused' } as never, db: null, log: h.logs.log };
     assert.throws(
       () =>
         createConsumer({
-          connection: { name: 'unused' } as never,
-          db: null,
-          log: h.logs.log,
-          service: 'billing',
-          purpose: 'stock',
-          handlers: { 'stock.low': () => {} },
+          ...common,
+          subscription: 'inventory.orders',
+          // @ts-expect-error: the types refuse it too
+          handlers: { 'order.cancelled': () => {} },
         }),
-      /billing is not a consumer of stock\.low/,
+      /handlers of inventory\.orders .*\(order\.confirmed, order\.cancelled\): no handler for order\.confirmed$/,
+    );
+    assert.throws(
+      () =>
+        createConsumer({
+          ...common,
+          subscription: 'catalog.stock',
+          // @ts-expect-error: the types refuse it too
+          handlers: { 'stock.low': () => {}, 'stock.depleted': () => {}, 'order.cancelled': () => {} },
+        }),
+      /handlers of catalog\.stock .*: handlers for order\.cancelled, which it is not bound with/,
+    );
+    assert.throws(
+      () => createConsumer({ ...common, subscription: 'billing.stock' as never, handlers: {} as never }),
+      /"billing\.stock" is not a subscription/,
     );
   });
 });

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import type { ChannelModel } from 'amqplib';
 import { listDeadLetters, replayDeadLetters, showDeadLetter } from '../src/dlq.ts';
 import { deadLetterQueueName } from '../src/topology.ts';
-import { messageCount, orderCancelled, rawConnection, waitFor } from './support/bus.ts';
+import { messageCount, notSent, orderCancelled, rawConnection, waitFor } from './support/bus.ts';
 import { createHarness, type Harness } from './support/harness.ts';
 
 const run = promisify(execFile);
@@ -43,12 +43,12 @@ async function consumerWithDeadLetters(name: string) {
     connection,
     db: h.db,
     log: h.logs.log,
-    service: 'inventory',
-    purpose: name,
+    subscription: 'inventory.orders',
     queue,
     exchange,
     retry: { delaysMs: [50], maxAttempts: 1 },
     handlers: {
+      'order.confirmed': notSent,
       'order.cancelled': async (event, { tx, delivery }) => {
         state.attempts.push(delivery.attempt);
         if (!state.healthy) throw new Error('the stock service is down');

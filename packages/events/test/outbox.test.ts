@@ -14,6 +14,7 @@ import {
   drainQueue,
   messageCount,
   nextMessage,
+  notSent,
   rawConnection,
   stockLow,
   waitFor,
@@ -138,11 +139,11 @@ describe('outbox', () => {
       connection,
       db: null,
       log: h.logs.log,
-      service: 'catalog',
-      purpose: 'order',
+      subscription: 'catalog.stock',
       queue,
       exchange,
       handlers: {
+        'stock.depleted': notSent,
         'stock.low': (event) => {
           received[event.payload.sku] = [...(received[event.payload.sku] ?? []), event.payload.available];
         },
@@ -176,11 +177,11 @@ describe('outbox', () => {
       db: h.db,
       log: h.logs.log,
       metrics,
-      service: 'catalog',
-      purpose: 'crash',
+      subscription: 'catalog.stock',
       queue,
       exchange,
       handlers: {
+        'stock.depleted': notSent,
         'stock.low': async (event, { tx }) => {
           await tx.query('INSERT INTO effects (event_id, consumer) VALUES ($1, $2)', [event.id, queue]);
         },

@@ -11,7 +11,7 @@ import { createTcpProxy } from '@trio/testing/tcp-proxy';
 import { publishInTransaction } from '../src/outbox.ts';
 import { BusUnavailableError } from '../src/publisher.ts';
 import { inTransaction } from '../src/transaction.ts';
-import { closeConnectionsNamed, delay, stockLow, waitFor } from './support/bus.ts';
+import { closeConnectionsNamed, delay, notSent, stockLow, waitFor } from './support/bus.ts';
 import { createHarness, type Harness } from './support/harness.ts';
 
 let h: Harness;
@@ -37,7 +37,7 @@ async function effectCount(queue: string): Promise<{ rows: number; distinct: num
 /** The admin port of a service host with these readiness checks, as main.ts wires it; returns a /readyz getter. */
 async function adminPort(checks: Record<string, ReadinessCheck>) {
   const host = createServiceHost({
-    service: 'front-end',
+    service: 'catalog',
     log: h.logs.log,
     signals: false,
     readinessTimeoutMs: 1_000,
@@ -65,19 +65,19 @@ async function writeEvents(count: number): Promise<string[]> {
 describe('outages', () => {
   it('when the broker closes the connections mid-stream, every event still arrives and has its effect once', async () => {
     const exchange = h.exchange('forced');
-    const queue = h.queue('front-end.forced');
+    const queue = h.queue('catalog.forced');
     const publishing = await h.connection('forced-publisher');
     const consuming = await h.connection('forced-consumer');
     await h.consumer({
       connection: consuming,
       db: h.db,
       log: h.logs.log,
-      service: 'front-end',
-      purpose: 'forced',
+      subscription: 'catalog.stock',
       queue,
       exchange,
       prefetch: 10,
       handlers: {
+        'stock.depleted': notSent,
         'stock.low': async (event, { tx }) => {
           await tx.query('INSERT INTO effects (event_id, consumer) VALUES ($1, $2)', [event.id, queue]);
           await delay(1);
@@ -119,17 +119,17 @@ describe('outages', () => {
     });
     h.defer(() => proxy.close());
     const exchange = h.exchange('unreachable');
-    const queue = h.queue('front-end.unreachable');
+    const queue = h.queue('catalog.unreachable');
     const connection = await h.connection('unreachable', proxy.url(h.broker.url));
     const consumer = await h.consumer({
       connection,
       db: h.db,
       log: h.logs.log,
-      service: 'front-end',
-      purpose: 'unreachable',
+      subscription: 'catalog.stock',
       queue,
       exchange,
       handlers: {
+        'stock.depleted': notSent,
         'stock.low': async (event, { tx }) => {
           await tx.query('INSERT INTO effects (event_id, consumer) VALUES ($1, $2)', [event.id, queue]);
         },
@@ -139,7 +139,7 @@ describe('outages', () => {
     await h.relay({ publisher, pollIntervalMs: 100 });
     const readyz = await adminPort({
       amqp: connection.check,
-      'consumer front-end.unreachable': consumer.check,
+      'consumer catalog.unreachable': consumer.check,
     });
     assert.equal((await readyz()).status, 200);
 
@@ -149,7 +149,7 @@ describe('outages', () => {
       return answer.status === 503 && answer;
     });
     assert.match(down.body.checks.amqp?.error ?? '', /not connected to the broker/);
-    assert.match(down.body.checks['consumer front-end.unreachable']?.error ?? '', /not consuming/);
+    assert.match(down.body.checks['consumer catalog.unreachable']?.error ?? '', /not consuming/);
     await assert.rejects(publisher.publish(stockLow()), BusUnavailableError);
 
     const ids = await writeEvents(20);
@@ -175,17 +175,17 @@ describe('outages', () => {
     });
     h.defer(() => proxy.close());
     const exchange = h.exchange('reset');
-    const queue = h.queue('front-end.reset');
+    const queue = h.queue('catalog.reset');
     const connection = await h.connection('reset', proxy.url(h.broker.url));
     await h.consumer({
       connection,
       db: h.db,
       log: h.logs.log,
-      service: 'front-end',
-      purpose: 'reset',
+      subscription: 'catalog.stock',
       queue,
       exchange,
       handlers: {
+        'stock.depleted': notSent,
         'stock.low': async (event, { tx }) => {
           await tx.query('INSERT INTO effects (event_id, consumer) VALUES ($1, $2)', [event.id, queue]);
         },

@@ -1,18 +1,23 @@
 // The broker objects come from code: declared at start, the same every time, and a conflict with
-// what already exists stops the service with a message that says what to fix.
+// what already exists stops the service with a message that says what to fix. Publishers declare
+// the queues their events feed, so that nothing they publish before a consumer starts is lost.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
+import type { DomainEvent, SubscriptionName } from '@trio/contracts/events';
 import type { ChannelModel } from 'amqplib';
 import { createConsumer } from '../src/consumer.ts';
+import { createEventMetrics } from '../src/metrics.ts';
 import { createPublisher } from '../src/publisher.ts';
 import {
-  consumerQueueName,
   deadLetterQueueName,
   declareConsumerTopology,
+  declareSubscriberQueues,
+  defaultRetryDelaysMs,
   retryQueueName,
+  subscriptionsFedBy,
   TopologyError,
 } from '../src/topology.ts';
-import { messageCount, orderCancelled, rawConnection, waitFor } from './support/bus.ts';
+import { messageCount, notSent, orderCancelled, rawConnection, stockLow, waitFor } from './support/bus.ts';
 import { createHarness, type Harness } from './support/harness.ts';
 
 let h: Harness;
@@ -30,14 +35,38 @@ after(async () => {
   await h.close();
 });
 
+/** Whether `queue` exists, asked on a channel of its own (a failed check closes the channel). */
+async function queueExists(queue: string): Promise<boolean> {
+  const channel = await raw.createChannel();
+  channel.on('error', () => {});
+  try {
+    await channel.checkQueue(queue);
+    await channel.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 describe('names', () => {
-  it('a consumer queue is <service>.<purpose>, with .dlq and one .retry.<delay> queue per tier', () => {
-    const queue = consumerQueueName('inventory', 'order-events');
-    assert.equal(queue, 'inventory.order-events');
-    assert.equal(deadLetterQueueName(queue), 'inventory.order-events.dlq');
-    assert.equal(retryQueueName(queue, 5_000), 'inventory.order-events.retry.5s');
-    assert.equal(retryQueueName(queue, 250), 'inventory.order-events.retry.250ms');
-    assert.throws(() => consumerQueueName('Inventory', 'orders'), /lower-case/);
+  it('a consumer queue is named after its subscription, with .dlq and one .retry.<delay> queue per tier', () => {
+    const queue: SubscriptionName = 'inventory.orders';
+    assert.equal(deadLetterQueueName(queue), 'inventory.orders.dlq');
+    assert.equal(retryQueueName(queue, 5_000), 'inventory.orders.retry.5s');
+    assert.equal(retryQueueName(queue, 250), 'inventory.orders.retry.250ms');
+  });
+
+  it('a service’s events feed the subscriptions bound with a type it publishes, and only those', () => {
+    assert.deepEqual(subscriptionsFedBy('catalog'), ['front-end.cache', 'recommendations.learning']);
+    assert.deepEqual(subscriptionsFedBy('inventory'), ['catalog.stock', 'front-end.cache']);
+    assert.deepEqual(subscriptionsFedBy('billing'), [
+      'front-end.cache',
+      'inventory.orders',
+      'profiles.invoices',
+      'recommendations.learning',
+      'shipping.orders',
+    ]);
+    assert.deepEqual(subscriptionsFedBy('front-end'), []);
   });
 });
 
@@ -97,11 +126,10 @@ describe('declaring the topology', () => {
       connection: await h.connection('conflict'),
       db: h.db,
       log: h.logs.log,
-      service: 'inventory',
-      purpose: 'conflict',
+      subscription: 'inventory.orders',
       queue,
       exchange,
-      handlers: { 'order.cancelled': () => {} },
+      handlers: { 'order.confirmed': notSent, 'order.cancelled': () => {} },
     });
     h.defer(() => consumer.stop());
 
@@ -160,5 +188,102 @@ describe('declaring the topology', () => {
     });
     assert.equal(publisher.isReady(), false);
     await assert.rejects(publisher.publish(orderCancelled()), /not connected/);
+  });
+});
+
+describe('queues declared by publishers', () => {
+  it('declares the queue and DLQ of each subscription the service feeds, bound with all its types, and no retry tier', async () => {
+    const exchange = h.exchange('fed');
+    const queueName = (subscription: SubscriptionName) => h.queue(`fed.${subscription}`);
+    const options = { service: 'inventory' as const, exchange, queueName };
+
+    const declared = await declareSubscriberQueues(raw, options);
+    assert.deepEqual(
+      await declareSubscriberQueues(raw, options),
+      declared,
+      'declaring again changes nothing',
+    );
+
+    assert.deepEqual(declared, [queueName('catalog.stock'), queueName('front-end.cache')]);
+    for (const queue of declared) {
+      assert.ok(await queueExists(deadLetterQueueName(queue)), `${queue}.dlq exists`);
+      assert.equal(
+        await queueExists(retryQueueName(queue, defaultRetryDelaysMs[0]!)),
+        false,
+        'tiers are the consumer’s',
+      );
+    }
+    assert.equal(
+      await queueExists(queueName('inventory.orders')),
+      false,
+      'inventory’s events do not feed its own queue',
+    );
+    const channel = await raw.createChannel();
+    for (const type of ['stock.low', 'invoice.issued', 'product.created', 'order.cancelled']) {
+      channel.publish(exchange, type, Buffer.from('{}'));
+    }
+    await channel.close();
+    await waitFor('stock.low in catalog.stock', async () => (await messageCount(raw, declared[0]!)) === 1);
+    // front-end.cache is bound with its other publishers' types too, as its consumer would bind it.
+    await waitFor(
+      'three events in front-end.cache',
+      async () => (await messageCount(raw, declared[1]!)) === 3,
+    );
+  });
+
+  it('when a publisher declared its subscribers’ queues, events published before any consumer started reach it once it starts', async () => {
+    const exchange = h.exchange('early');
+    const queueName = (subscription: SubscriptionName) => h.queue(`early.${subscription}`);
+    const connection = await h.connection('early');
+    const metrics = createEventMetrics();
+    const publisher = createPublisher({
+      connection,
+      exchange,
+      log: h.logs.log,
+      metrics,
+      subscriberQueues: { service: 'inventory', queueName },
+    });
+    h.defer(() => publisher.close());
+    await publisher.start();
+
+    const events = [stockLow('MUG-0001', 3), stockLow('MUG-0002', 2), stockLow('MUG-0003', 1)];
+    for (const event of events) await publisher.publish(event);
+    assert.equal((await metrics.unroutable.get()).values.length, 0, 'no event was dropped');
+
+    const received: DomainEvent[] = [];
+    // Its declaration of the same queue must agree with the publisher's: no TopologyError here.
+    await h.consumer({
+      connection,
+      db: null,
+      log: h.logs.log,
+      subscription: 'catalog.stock',
+      queue: queueName('catalog.stock'),
+      exchange,
+      handlers: { 'stock.low': (event) => void received.push(event), 'stock.depleted': notSent },
+    });
+
+    await waitFor('the three events', () => received.length === 3);
+    assert.deepEqual(received, events);
+    assert.equal(await messageCount(raw, queueName('front-end.cache')), 3, 'the other subscriber’s wait too');
+  });
+
+  it('without its subscribers’ queues declared, an event published before any consumer started is dropped and counted', async () => {
+    const exchange = h.exchange('late');
+    const metrics = createEventMetrics();
+    const publisher = await h.publisher(await h.connection('late'), exchange, metrics);
+
+    const event = stockLow();
+    await publisher.publish(event);
+
+    const unroutable = await waitFor('the broker to return it', async () => {
+      const [value] = (await metrics.unroutable.get()).values;
+      return value?.value === 1 && value;
+    });
+    assert.deepEqual(unroutable.labels, { type: 'stock.low' });
+    const logged = h.logs.lines().filter((line) => line.eventId === event.id);
+    assert.deepEqual(
+      logged.map((line) => line.msg),
+      ['no queue is bound for this event'],
+    );
   });
 });

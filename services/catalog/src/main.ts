@@ -1,10 +1,7 @@
 // The catalog process, in the fixed order: config → logger → connections → app → listen, each
 // resource registering its closer as it opens so that shutdown runs in reverse (HTTP stops first,
 // PostgreSQL closes last). `start` is exported so that the component tests run exactly this.
-import { createAmqpConnection } from '@trio/events/connection';
-import { createEventMetrics } from '@trio/events/metrics';
-import { createOutboxRelay } from '@trio/events/outbox';
-import { createPublisher } from '@trio/events/publisher';
+import { attachEventBus } from '@trio/events/service';
 import { loadConfig } from '@trio/service-runtime/config';
 import { createLogger, type Logger } from '@trio/service-runtime/logger';
 import { createPostgres, migrate, postgresCheck } from '@trio/service-runtime/postgres';
@@ -45,24 +42,16 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   host.shutdown.register('redis', () => closeRedis(cache));
   host.health.addCheck('redis', redisCheck(cache));
 
-  // Product changes are written to the outbox with the change; the relay publishes them.
-  const eventMetrics = createEventMetrics(host.metrics.registry);
-  const bus = createAmqpConnection({ url: config.AMQP_URL, name: config.SERVICE_NAME, log });
-  host.shutdown.register('amqp', () => bus.close());
-  host.health.addCheck('amqp', bus.check);
-  await bus.start(); // one attempt: if the broker is down, the service starts and the relay waits
-  const publisher = createPublisher({
-    connection: bus,
-    log,
-    metrics: eventMetrics,
+  // Product changes are written to the outbox with the change; the bus's relay publishes them, into
+  // the queues of front-end and recommendations, declared here too so that none is lost before
+  // those services first start. If the broker is down, the service starts and the relay waits.
+  await attachEventBus(host, {
+    url: config.AMQP_URL,
+    service: 'catalog',
+    connectionName: config.SERVICE_NAME,
     exchange: config.EVENTS_EXCHANGE,
-    appId: config.SERVICE_NAME,
+    db,
   });
-  host.shutdown.register('event publisher', () => publisher.close());
-  await publisher.start();
-  const relay = createOutboxRelay({ db, publisher, log, metrics: eventMetrics });
-  host.shutdown.register('outbox relay', () => relay.stop());
-  await relay.start();
 
   if (config.SEED_ON_START) await seedCatalogue(db, log);
 

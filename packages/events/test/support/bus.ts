@@ -70,6 +70,14 @@ export function nextMessage(
 
 export const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * The handler of a subscription's event type that a test never sends: a consumer must handle every
+ * type of its subscription. Should one arrive, it fails, and the event is retried and dead-lettered.
+ */
+export const notSent = (event: DomainEvent): never => {
+  throw new Error(`this test does not send ${event.type}`);
+};
+
 const migrations = new URL('../fixtures/migrations/', import.meta.url);
 
 /** Migrates `schema` (outbox, inbox and a test `effects` table) and returns a pool on it. */

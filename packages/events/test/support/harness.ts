@@ -2,6 +2,7 @@
 // plus builders for the bus parts that register their own closers, so each test reads as the
 // situation it sets up.
 
+import type { SubscriptionName } from '@trio/contracts/events';
 import type { Postgres } from '@trio/service-runtime/postgres';
 import {
   createTestBroker,
@@ -29,7 +30,7 @@ export interface Harness {
   queue(name: string, retryDelaysMs?: readonly number[]): string;
   connection(name: string, url?: string): Promise<AmqpConnection>;
   publisher(connection: AmqpConnection, exchange: string, metrics?: EventMetrics): Promise<Publisher>;
-  consumer(options: ConsumerOptions): Promise<Consumer>;
+  consumer<S extends SubscriptionName>(options: ConsumerOptions<S>): Promise<Consumer>;
   relay(options: Omit<OutboxRelayOptions, 'db' | 'log'> & { db?: pg.Pool }): Promise<OutboxRelay>;
   /** Registers a closer; closers run in reverse order in closeDeferred() (after each test). */
   defer(close: () => unknown): void;

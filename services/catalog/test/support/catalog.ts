@@ -1,5 +1,6 @@
 // Starts the catalog in-process, exactly as main.ts does, on a free port against the test file's
 // own database, Redis prefix and broker names, and talks to it over HTTP.
+import { deadLetterQueueName, subscriptionsFedBy } from '@trio/events/topology';
 import { parseConfig } from '@trio/service-runtime/config';
 import { createLogger } from '@trio/service-runtime/logger';
 import type { TestInfra } from '@trio/testing/infra';
@@ -33,6 +34,13 @@ export interface TestCatalog {
 
 /** `env` overrides the variables derived from `infra` (e.g. REDIS_URL pointing at a proxy). */
 export async function startCatalog(infra: TestInfra, env: Record<string, string> = {}): Promise<TestCatalog> {
+  // The catalog declares the queues its events feed (prefixed by the exchange name off the default
+  // exchange); name them through the broker so that the test file's drop() deletes them.
+  for (const subscription of subscriptionsFedBy('catalog')) {
+    const queue = `events.${subscription}`;
+    infra.broker.queue(queue);
+    infra.broker.queue(deadLetterQueueName(queue));
+  }
   const config = parseConfig(Config, {
     DATABASE_URL: infra.db.url,
     REDIS_URL: infra.redis.url,
