@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CategoryList, Product, ProductList } from '@trio/contracts/catalog';
 import { ErrorBody } from '@trio/contracts/common';
+import { generateDemoCatalogue } from '@trio/demo-data/catalogue';
 import { createTestInfra, type TestInfra } from '@trio/testing/infra';
-import { generateDemoCatalogue } from '../src/seed/demo-catalogue.ts';
 import { startCatalog, type TestCatalog } from './support/catalog.ts';
 
 const demo = generateDemoCatalogue();

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { escapeXml, renderProductImage } from './product-image.ts';
+import { generateDemoCatalogue } from '@trio/demo-data/catalogue';
+import { escapeXml, productImagePath, renderProductImage } from './product-image.ts';
+
+test('every demo product points at the picture the catalog serves for it', () => {
+  for (const { sku, image } of generateDemoCatalogue().products) assert.equal(image, productImagePath(sku));
+});
 
 test('the same product always gets the same picture, another product another one', () => {
   const mug = { sku: 'MUG-0001', name: 'Enamel mug' };

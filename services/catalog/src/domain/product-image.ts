@@ -2,8 +2,8 @@
 // so a product always looks the same, and the shop needs no image files or external hosts. The
 // name is printed on the picture; it comes from admins, so it is escaped like any text in markup.
 import type { Product } from '@trio/contracts/catalog';
+import { createRandom, hashText } from '@trio/demo-data/random';
 import { type CatalogDeps, getProduct } from './products.ts';
-import { createRandom, hashText } from './random.ts';
 
 export function productImagePath(sku: string): string {
   return `/images/products/${sku}.svg`;

@@ -3,6 +3,7 @@
 // several replicas at once. Each product it does insert is announced with product.created, through
 // the outbox, like any other new product.
 
+import { generateDemoCatalogue } from '@trio/demo-data/catalogue';
 import { inTransaction } from '@trio/events/transaction';
 import { createContext, runWithContext } from '@trio/service-runtime/context';
 import type { Postgres } from '@trio/service-runtime/postgres';
@@ -10,7 +11,6 @@ import type { Logger } from 'pino';
 import { insertCategories } from '../data-access/categories.ts';
 import { insertProducts } from '../data-access/products.ts';
 import { announce } from '../domain/products.ts';
-import { generateDemoCatalogue } from './demo-catalogue.ts';
 
 /** Returns how many products it inserted: all of them on an empty database, none the second time. */
 export async function seedCatalogue(db: Postgres, log: Logger): Promise<number> {

@@ -1,10 +1,21 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { CategorySlug, CreateProductRequest } from '@trio/contracts/catalog';
-import { generateDemoCatalogue } from './demo-catalogue.ts';
+import { generateDemoCatalogue } from './catalogue.ts';
 
 test('the demo catalogue is the same on every run', () => {
   assert.deepEqual(generateDemoCatalogue(), generateDemoCatalogue());
+});
+
+// Databases seeded earlier, and other services' tests, expect exactly these products: a change to
+// the generator must be deliberate, and then this fingerprint changes with it.
+test('the demo catalogue is exactly the one the shop has always seeded', () => {
+  const json = JSON.stringify(generateDemoCatalogue());
+  assert.equal(
+    createHash('sha256').update(json).digest('hex'),
+    'eb8ef9a014ce4d8df6b479721600fcd1e5e66b13007cd4036f2f52d2e505eda5',
+  );
 });
 
 test('it has at least 200 valid products with unique skus and names over at least 8 categories', () => {
