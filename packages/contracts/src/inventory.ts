@@ -49,6 +49,9 @@ export const inventoryRpc = defineRpcService('inventory', {
           'Some skus have fewer units available than asked for (an unknown sku has 0); nothing was reserved',
         details: z.object({ skus: z.array(Sku).min(1) }),
       },
+      ReservationConflict: {
+        description: 'This order id already holds a reservation with other lines; nothing was changed',
+      },
     },
     idempotent: true,
   }),

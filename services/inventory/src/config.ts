@@ -1,0 +1,22 @@
+// Every variable the inventory reads, validated once at boot (see .env.example for dev values).
+import { AmqpUrl, DurationMs, Port, PostgresUrl, serviceSettings } from '@trio/service-runtime/config';
+import { z } from 'zod';
+
+export const Config = z.object({
+  // HTTP_PORT is the admin port: /healthz, /readyz, /metrics.
+  ...serviceSettings({ name: 'inventory', httpPort: 3005 }),
+  /** ZeroRPC; 0 picks a free port (tests). */
+  RPC_PORT: Port.default(4242),
+  /** Interface the ZeroRPC socket binds: every one in a container, 127.0.0.1 in tests. */
+  RPC_HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: PostgresUrl,
+  AMQP_URL: AmqpUrl,
+  EVENTS_EXCHANGE: z.string().min(1).default('trio.events'),
+  /** `stock.low` is published when a sku's availability falls to this many units or fewer. */
+  LOW_STOCK_THRESHOLD: z.coerce.number().int().positive().default(5),
+  /** How often lapsed reservations are looked for; a lapsed hold lasts at most about this much longer. */
+  RESERVATION_SWEEP_INTERVAL_MS: DurationMs.default(5_000),
+  /** Stocks every sku of the demo catalogue at start; idempotent, so safe on every start. */
+  SEED_ON_START: z.stringbool().default(false),
+});
+export type Config = z.infer<typeof Config>;
