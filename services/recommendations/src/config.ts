@@ -1,0 +1,16 @@
+// Every variable the recommendations service reads, validated once at boot (see .env.example).
+import { AmqpUrl, Port, PostgresUrl, serviceSettings } from '@trio/service-runtime/config';
+import { z } from 'zod';
+
+export const Config = z.object({
+  // HTTP_PORT is the admin port: /healthz, /readyz, /metrics.
+  ...serviceSettings({ name: 'recommendations', httpPort: 3007 }),
+  /** ZeroRPC; 0 picks a free port (tests). */
+  RPC_PORT: Port.default(4244),
+  /** The interface the ZeroRPC socket binds: every one by default, 127.0.0.1 in tests. */
+  RPC_HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: PostgresUrl,
+  AMQP_URL: AmqpUrl,
+  EVENTS_EXCHANGE: z.string().min(1).default('trio.events'),
+});
+export type Config = z.infer<typeof Config>;

@@ -1,0 +1,74 @@
+// The recommendations process, in the fixed order: config → logger → connections → app → listen,
+// each resource registering its closer as it opens so that shutdown runs in reverse (the admin
+// port, then the RPC server, the consumer and the broker; PostgreSQL last). `start` is exported so
+// that the component tests run exactly this.
+import { recommendationsRpc } from '@trio/contracts/recommendations';
+import { attachEventBus } from '@trio/events/service';
+import { createRpcServer } from '@trio/rpc/server';
+import { loadConfig } from '@trio/service-runtime/config';
+import { createLogger, type Logger } from '@trio/service-runtime/logger';
+import { createPostgres, migrate, postgresCheck } from '@trio/service-runtime/postgres';
+import { createServiceHost, type ServiceHost } from '@trio/service-runtime/service';
+import { createApp } from './app.ts';
+import { Config } from './config.ts';
+
+export interface StartOptions {
+  /** Defaults to a logger at the configured level. */
+  log?: Logger;
+  /** `false` leaves SIGTERM/SIGINT alone (tests stop the service with `host.shutdown.close()`). */
+  signals?: false;
+}
+
+export interface RunningRecommendations {
+  host: ServiceHost;
+  /** The bound ZeroRPC endpoint, e.g. `tcp://127.0.0.1:53117`. */
+  rpcEndpoint: string;
+  /** The admin HTTP port: /healthz, /readyz, /metrics. */
+  adminPort: number;
+}
+
+export async function start(config: Config, options: StartOptions = {}): Promise<RunningRecommendations> {
+  const log = options.log ?? createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL });
+  const host = createServiceHost({
+    service: config.SERVICE_NAME,
+    log,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    signals: options.signals,
+  });
+
+  const schema = 'recommendations';
+  await migrate({ url: config.DATABASE_URL, schema, dir: new URL('../migrations/', import.meta.url), log });
+  const db = createPostgres({ url: config.DATABASE_URL, schema, log });
+  host.shutdown.register('postgres', () => db.end());
+  host.health.addCheck('postgres', postgresCheck(db));
+
+  const app = createApp({ db });
+
+  // Learns from order and product events, each once (the inbox). The service publishes nothing,
+  // so the bus gets no database and runs no outbox relay. If the broker is down, the service
+  // starts, answers from what it has learnt, and the consumer attaches when the broker is back.
+  const bus = await attachEventBus(host, {
+    url: config.AMQP_URL,
+    service: 'recommendations',
+    connectionName: config.SERVICE_NAME,
+    exchange: config.EVENTS_EXCHANGE,
+  });
+  await bus.consume({ subscription: 'recommendations.learning', db, handlers: app.events });
+
+  const rpc = createRpcServer({
+    service: recommendationsRpc,
+    handlers: app.rpc,
+    log,
+    registry: host.metrics.registry,
+  });
+  // ZeroMQ spells "any free port" as `*`.
+  const rpcEndpoint = await rpc.bind(
+    `tcp://${config.RPC_HOST}:${config.RPC_PORT === 0 ? '*' : config.RPC_PORT}`,
+  );
+  host.shutdown.register('rpc server', () => rpc.close());
+
+  const { port: adminPort } = await host.listen({ port: config.HTTP_PORT });
+  return { host, rpcEndpoint, adminPort };
+}
+
+if (import.meta.main) await start(loadConfig(Config));
