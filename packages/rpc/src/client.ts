@@ -8,6 +8,7 @@
 // ServiceUnavailable, a refusal before running) are retried, and only for methods the contract
 // declares idempotent. Results are checked against the contract.
 
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RpcArgsInput, RpcMethodDefinition, RpcResult, RpcServiceDefinition } from '@trio/contracts/rpc';
 import { getContext, traceparentOf } from '@trio/service-runtime/context';
@@ -16,16 +17,17 @@ import { type Logger, pino } from 'pino';
 import type { Registry } from 'prom-client';
 import { Dealer } from 'zeromq';
 import {
-  createMessageIds,
   decodeEvent,
   type EventHeader,
   encodeEvent,
   GarbageError,
   type GarbageReason,
   headerKeys,
-  messageIdKey,
+  MessageIdSource,
+  messageIdSequence,
   protocolVersion,
   type RpcEvent,
+  sameMessageId,
   splitFrames,
 } from './codec.ts';
 import {
@@ -36,7 +38,7 @@ import {
   RemoteError,
   TimeoutExpired,
 } from './errors.ts';
-import { createRpcMetrics } from './metrics.ts';
+import { createRpcMetrics, type GaugeChild, type HistogramChild, histogramChild } from './metrics.ts';
 import { createRateLimitedWarn } from './rate-limited-log.ts';
 import { createSendQueue, type SendQueue } from './send-queue.ts';
 import { isStreamMethod, type StreamMethodName, type UnaryMethodName } from './streams.ts';
@@ -98,27 +100,40 @@ interface Peer {
   endpoint: string;
   dealer: Dealer;
   queue: SendQueue;
-  calls: Map<string, Call>;
+  /** Calls in flight on this peer by the counter of their message id (see MessageIdSource). */
+  calls: Map<number, Call>;
   receiving: Promise<void>;
 }
 
+/** A call in flight, from its request until `end`: a one-shot call (UnaryCall) or a stream. */
 interface Call {
-  key: string;
-  id: Buffer;
-  method: string;
-  peer: Peer;
+  readonly id: Buffer;
+  /** The counter of `id`, its key in `peer.calls`. */
+  readonly sequence: number;
+  readonly method: string;
+  readonly peer: Peer;
   lastReceived: number;
   lastHeartbeat: number;
   settled: boolean;
+  /** A stream's wait for its next item. */
   timer: NodeJS.Timeout | undefined;
-  onEvent: (event: RpcEvent) => void;
-  fail: (error: Error) => void;
+  /** A one-shot call's place in the list of its timeout (see Deadlines). */
+  deadlines: Deadlines | undefined;
+  deadline: number;
+  previous: Call | undefined;
+  next: Call | undefined;
+  onEvent(event: RpcEvent): void;
+  /** The call has ended without an answer (timeout, lost server, closed client). */
+  fail(error: Error): void;
 }
 
-interface MethodLabels {
-  method: { peer: string; method: string };
-  ok: { peer: string; method: string; outcome: string };
-  error: { peer: string; method: string; outcome: string };
+/** What a call needs to know about its method, made once per method. */
+interface MethodState {
+  name: string;
+  definition: RpcMethodDefinition | undefined;
+  labels: { peer: string; method: string };
+  ok: HistogramChild;
+  error: HistogramChild;
 }
 
 const empty = Buffer.alloc(0);
@@ -134,17 +149,41 @@ export function createRpcClient<S extends RpcServiceDefinition>(
   const streamBuffer = options.streamBuffer ?? 100;
   const metrics = createRpcMetrics(options.registry);
   const peerLabel = { peer: service.name };
-  const labelsByMethod = new Map<string, MethodLabels>();
+  const inFlight: GaugeChild = metrics.clientInFlightChild(peerLabel);
   const warnOnce = createRateLimitedWarn(log);
-  const nextMessageId = createMessageIds();
+  const ids = new MessageIdSource();
+  const nextMessageId = () => ids.next();
   const methods = new Map<string, RpcMethodDefinition>(Object.entries(service.methods));
+  // Methods outside the contract (callRaw) share one label: callers must not grow the series.
+  const methodStates = new Map<string, MethodState>();
+  for (const [name, definition] of methods) methodStates.set(name, methodState(name, definition));
+  let rawState: MethodState | undefined;
   const retryPolicy = createRetryPolicy(options.retry);
   const endpointList = typeof options.endpoints === 'string' ? [options.endpoints] : [...options.endpoints];
   if (endpointList.length === 0) throw new Error(`no endpoint for ${service.name}`);
   let closed = false;
   let nextPeer = 0;
   let sweep: NodeJS.Timeout | undefined;
+  const deadlinesByMs = new Map<number, Deadlines>();
   const peers = endpointList.map(connectPeer);
+
+  function methodState(name: string, definition: RpcMethodDefinition | undefined): MethodState {
+    const labels = { ...peerLabel, method: name };
+    return {
+      name,
+      definition,
+      labels,
+      ok: histogramChild(metrics.clientDuration, { ...labels, outcome: 'ok' }),
+      error: histogramChild(metrics.clientDuration, { ...labels, outcome: 'error' }),
+    };
+  }
+
+  function stateOf(method: string): MethodState {
+    const state = methodStates.get(method);
+    if (state !== undefined) return state;
+    rawState ??= methodState('_raw', undefined);
+    return rawState;
+  }
 
   function connectPeer(endpoint: string): Peer {
     const dealer = new Dealer({
@@ -152,6 +191,9 @@ export function createRpcClient<S extends RpcServiceDefinition>(
       // ZMTP heartbeats notice a connection that died without a FIN, so ZeroMQ reconnects.
       heartbeatInterval: heartbeatMs,
       heartbeatTimeout: 2 * heartbeatMs,
+      // Sends settle at once, without a system call to check for room first; the send queue
+      // waits for room itself when a peer's queue is full (see send-queue.ts).
+      sendTimeout: 0,
     });
     dealer.connect(endpoint);
     const peer: Peer = {
@@ -189,7 +231,7 @@ export function createRpcClient<S extends RpcServiceDefinition>(
   function onMessage(peer: Peer, frames: Buffer[]): void {
     let event: RpcEvent;
     try {
-      event = decodeEvent(splitFrames(frames).payload);
+      event = decodeEvent(frames.length === 2 ? frames[1]! : splitFrames(frames).payload);
     } catch (error) {
       if (!(error instanceof GarbageError)) throw error;
       garbage(error.reason, error.message);
@@ -200,14 +242,18 @@ export function createRpcClient<S extends RpcServiceDefinition>(
       garbage('malformed_event', `${event.name} without response_to`);
       return;
     }
-    const call = peer.calls.get(messageIdKey(responseTo));
-    if (call === undefined) {
+    // Our ids carry their counter: look the call up by it, then check the whole id.
+    const call = peer.calls.get(messageIdSequence(responseTo));
+    if (call === undefined || !sameMessageId(call.id, responseTo)) {
       // Late answers to calls that timed out, heartbeats crossing a reply: expected now and then.
       garbage('unknown_channel', `${event.name} for a call that is not in flight`, 'debug');
       return;
     }
-    call.lastReceived = Date.now();
-    if (event.name === '_zpc_hb' || event.name === '_zpc_more') return;
+    if (event.name === '_zpc_hb' || event.name === '_zpc_more') {
+      call.lastReceived = performance.now();
+      return;
+    }
+    // An answer that ends a one-shot call needs no time stamp; a stream stamps its items.
     call.onEvent(event);
   }
 
@@ -218,21 +264,24 @@ export function createRpcClient<S extends RpcServiceDefinition>(
   }
 
   function pickPeer(): Peer {
+    if (peers.length === 1) return peers[0]!;
     let best = peers[nextPeer % peers.length]!;
     nextPeer = (nextPeer + 1) % peers.length;
     for (const peer of peers) if (peer.calls.size < best.calls.size) best = peer;
     return best;
   }
 
-  /** Sends the request of a new call and tracks it until `end`; `callTimeoutMs` undefined: no timer. */
-  function open(
-    method: string,
-    args: readonly unknown[],
-    callTimeoutMs: number | undefined,
-    handlers: Pick<Call, 'onEvent' | 'fail'>,
-  ): Call {
+  /**
+   * Sends the request of a new call and tracks it until `end`. `call` comes without its id and
+   * peer, filled in here; `now` is performance.now(). Throws (ClientClosed, arguments msgpack
+   * cannot carry) without tracking.
+   */
+  function open(call: OpenedCall, method: string, args: readonly unknown[], now: number): void {
     if (closed) throw new ClientClosed();
-    const id = nextMessageId();
+    const peer = pickPeer();
+    let id = ids.next();
+    // Counters repeat only after 2^32 ids; even then, never two calls under one key.
+    while (peer.calls.has(ids.sequence)) id = ids.next();
     const header: EventHeader = { message_id: id, v: protocolVersion };
     const context = getContext();
     if (context !== undefined) {
@@ -240,31 +289,15 @@ export function createRpcClient<S extends RpcServiceDefinition>(
       header[headerKeys.correlationId] = context.correlationId;
     }
     const payload = encodeEvent(header, method, args);
-    const peer = pickPeer();
-    const now = Date.now();
-    const call: Call = {
-      key: messageIdKey(id),
-      id,
-      method,
-      peer,
-      lastReceived: now,
-      lastHeartbeat: now,
-      settled: false,
-      timer: undefined,
-      onEvent: handlers.onEvent,
-      fail: handlers.fail,
-    };
-    if (callTimeoutMs !== undefined) {
-      call.timer = setTimeout(() => {
-        end(call);
-        call.fail(timeoutError(call, callTimeoutMs));
-      }, callTimeoutMs);
-    }
-    peer.calls.set(call.key, call);
-    metrics.clientInFlight.inc(peerLabel);
-    peer.queue.push([empty, payload], call);
+    call.id = id;
+    call.sequence = ids.sequence;
+    call.peer = peer;
+    call.lastReceived = now;
+    call.lastHeartbeat = now;
+    peer.calls.set(call.sequence, call as Call);
+    inFlight.inc();
+    peer.queue.push([empty, payload], call as Call);
     sweep ??= setInterval(checkCalls, Math.max(5, Math.floor(heartbeatMs / 4)));
-    return call;
   }
 
   function timeoutError(call: Call, ms: number): TimeoutExpired {
@@ -276,16 +309,29 @@ export function createRpcClient<S extends RpcServiceDefinition>(
   function end(call: Call): void {
     if (call.settled) return;
     call.settled = true;
-    clearTimeout(call.timer);
-    call.peer.calls.delete(call.key);
-    metrics.clientInFlight.dec(peerLabel);
+    if (call.deadlines !== undefined) call.deadlines.remove(call);
+    if (call.timer !== undefined) clearTimeout(call.timer);
+    call.peer.calls.delete(call.sequence);
+    inFlight.dec();
+  }
+
+  function deadlinesFor(ms: number): Deadlines {
+    let deadlines = deadlinesByMs.get(ms);
+    if (deadlines === undefined) {
+      deadlines = new Deadlines(ms, (call) => {
+        end(call);
+        call.fail(timeoutError(call, ms));
+      });
+      deadlinesByMs.set(ms, deadlines);
+    }
+    return deadlines;
   }
 
   // Heartbeats for calls in flight, and LostRemote for those whose server fell silent. Runs only
   // while calls are in flight.
   function checkCalls(): void {
-    const now = Date.now();
-    let inFlight = 0;
+    const now = performance.now();
+    let inFlightCount = 0;
     for (const peer of peers) {
       for (const call of peer.calls.values()) {
         if (now - call.lastReceived > 2 * heartbeatMs) {
@@ -305,84 +351,149 @@ export function createRpcClient<S extends RpcServiceDefinition>(
           peer.queue.push([empty, encodeEvent(header, '_zpc_hb', [0])], call);
         }
       }
-      inFlight += peer.calls.size;
+      inFlightCount += peer.calls.size;
     }
-    if (inFlight === 0 && sweep !== undefined) {
+    if (inFlightCount === 0 && sweep !== undefined) {
       clearInterval(sweep);
       sweep = undefined;
     }
   }
 
-  function attempt(method: string, args: readonly unknown[], callTimeoutMs: number): Promise<unknown> {
+  /**
+   * One attempt of a one-shot call, tracked by one object (no closures per call). `first`: the
+   * attempt made by invokeMethod, which settles the caller's promise itself (result check,
+   * metrics, retry decision); otherwise a retry run by the retry policy, which only resolves with
+   * the answer or rejects with the error.
+   */
+  class UnaryCall implements OpenedCall {
+    id: Buffer = empty;
+    sequence = -1;
+    peer: Peer = undefined as unknown as Peer;
+    lastReceived = 0;
+    lastHeartbeat = 0;
+    settled = false;
+    timer: NodeJS.Timeout | undefined = undefined;
+    deadlines: Deadlines | undefined = undefined;
+    deadline = 0;
+    previous: Call | undefined = undefined;
+    next: Call | undefined = undefined;
+    readonly method: string;
+    readonly state: MethodState;
+    readonly args: readonly unknown[];
+    readonly timeoutMs: number;
+    readonly started: number;
+    readonly first: boolean;
+    readonly resolve: (value: unknown) => void;
+    readonly reject: (error: unknown) => void;
+
+    constructor(
+      state: MethodState,
+      method: string,
+      args: readonly unknown[],
+      callTimeoutMs: number,
+      first: boolean,
+      resolve: (value: unknown) => void,
+      reject: (error: unknown) => void,
+    ) {
+      this.state = state;
+      this.method = method;
+      this.args = args;
+      this.timeoutMs = callTimeoutMs;
+      this.started = performance.now();
+      this.first = first;
+      this.resolve = resolve;
+      this.reject = reject;
+    }
+
+    start(): void {
+      try {
+        open(this, this.method, this.args, this.started);
+      } catch (error) {
+        this.fail(error as Error);
+        return;
+      }
+      deadlinesFor(this.timeoutMs).add(this, this.started);
+    }
+
+    onEvent(event: RpcEvent): void {
+      end(this);
+      if (event.name === 'OK' && Array.isArray(event.args) && event.args.length > 0) {
+        if (this.first) this.succeeded(event.args[0]);
+        else this.resolve(event.args[0]);
+      } else {
+        const error =
+          event.name === 'ERR'
+            ? toRemoteError(event, this.state.definition)
+            : new ProtocolError(`${service.name}.${this.method}: unexpected ${event.name} reply`);
+        this.fail(error);
+      }
+    }
+
+    fail(error: Error): void {
+      if (this.first) this.retried(error);
+      else this.reject(error);
+    }
+
+    succeeded(answer: unknown): void {
+      const { definition } = this.state;
+      let result: unknown;
+      try {
+        result = definition === undefined ? answer : checkResult(definition, this.method, answer);
+      } catch (error) {
+        this.failed(error);
+        return;
+      }
+      this.state.ok.observe((performance.now() - this.started) / 1000);
+      this.resolve(result);
+    }
+
+    failed(error: unknown): void {
+      this.state.error.observe((performance.now() - this.started) / 1000);
+      metrics.clientErrors.inc({ ...this.state.labels, error: (error as Error).name ?? 'Error' });
+      this.reject(error);
+    }
+
+    // The first attempt runs outside the retry policy, whose bookkeeping would otherwise cost
+    // every call; the policy runs the retries (the first at once, the next ones after a backoff).
+    retried(error: unknown): void {
+      if (retryPolicy === undefined || this.state.definition?.idempotent !== true || !isRetryable(error)) {
+        this.failed(error);
+        return;
+      }
+      retryPolicy
+        .execute(() => {
+          metrics.clientRetries.inc(this.state.labels);
+          return attempt(this.state, this.method, this.args, this.timeoutMs);
+        })
+        .then(
+          (answer) => this.succeeded(answer),
+          (failure: unknown) => this.failed(failure),
+        );
+    }
+  }
+
+  function attempt(
+    state: MethodState,
+    method: string,
+    args: readonly unknown[],
+    callTimeoutMs: number,
+  ): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const call = open(method, args, callTimeoutMs, {
-        onEvent(event) {
-          end(call);
-          if (event.name === 'OK' && Array.isArray(event.args) && event.args.length > 0)
-            resolve(event.args[0]);
-          else if (event.name === 'ERR') reject(toRemoteError(event, methods.get(method)));
-          else reject(new ProtocolError(`${service.name}.${method}: unexpected ${event.name} reply`));
-        },
-        fail: reject,
-      });
+      new UnaryCall(state, method, args, callTimeoutMs, false, resolve, reject).start();
     });
   }
 
-  // The hot path of every call: one promise chain rather than nested async functions, and label
-  // objects made once per method, keep the client's own cost to a few µs per call.
+  // The hot path of every call: one promise and one call object, which settles it (see UnaryCall).
   function invokeMethod(
     method: string,
     args: readonly unknown[],
     callOptions?: CallOptions,
   ): Promise<unknown> {
-    const definition = methods.get(method);
-    const labels = labelsFor(method, definition);
+    const state = stateOf(method);
     const callTimeoutMs = callOptions?.timeoutMs ?? timeoutMs;
-    const started = performance.now();
-    const failed = (error: unknown): never => {
-      metrics.clientDuration.observe(labels.error, (performance.now() - started) / 1000);
-      metrics.clientErrors.inc({ ...labels.method, error: (error as Error).name ?? 'Error' });
-      throw error;
-    };
-    const succeeded = (answer: unknown): unknown => {
-      let result: unknown;
-      try {
-        result = definition === undefined ? answer : checkResult(definition, method, answer);
-      } catch (error) {
-        return failed(error);
-      }
-      metrics.clientDuration.observe(labels.ok, (performance.now() - started) / 1000);
-      return result;
-    };
-    // The first attempt runs outside the retry policy, whose bookkeeping would otherwise cost
-    // every call; the policy runs the retries (the first at once, the next ones after a backoff).
-    const retried = (error: unknown): Promise<unknown> => {
-      if (retryPolicy === undefined || definition?.idempotent !== true || !isRetryable(error)) {
-        return failed(error);
-      }
-      return retryPolicy
-        .execute(() => {
-          metrics.clientRetries.inc(labels.method);
-          return attempt(method, args, callTimeoutMs);
-        })
-        .then(succeeded, failed);
-    };
-    return attempt(method, args, callTimeoutMs).then(succeeded, retried);
-  }
-
-  function labelsFor(method: string, definition: RpcMethodDefinition | undefined): MethodLabels {
-    // Methods outside the contract (callRaw) share one label: callers must not grow the series.
-    const name = definition === undefined ? '_raw' : method;
-    let labels = labelsByMethod.get(name);
-    if (labels === undefined) {
-      labels = {
-        method: { ...peerLabel, method: name },
-        ok: { ...peerLabel, method: name, outcome: 'ok' },
-        error: { ...peerLabel, method: name, outcome: 'error' },
-      };
-      labelsByMethod.set(name, labels);
-    }
-    return labels;
+    return new Promise((resolve, reject) => {
+      new UnaryCall(state, method, args, callTimeoutMs, true, resolve, reject).start();
+    });
   }
 
   function checkResult(definition: RpcMethodDefinition, method: string, value: unknown): unknown {
@@ -405,8 +516,21 @@ export function createRpcClient<S extends RpcServiceDefinition>(
     let granted = 1;
     let answered = false;
     // The timeout bounds each wait for the next item, not the time the reader spends on one.
-    const call = open(method, args, undefined, {
+    const call: OpenedCall = {
+      id: empty,
+      sequence: -1,
+      method,
+      peer: undefined as unknown as Peer,
+      lastReceived: 0,
+      lastHeartbeat: 0,
+      settled: false,
+      timer: undefined,
+      deadlines: undefined,
+      deadline: 0,
+      previous: undefined,
+      next: undefined,
       onEvent(event) {
+        call.lastReceived = performance.now();
         answered = true;
         if (event.name === 'STREAM') {
           granted -= 1;
@@ -423,7 +547,8 @@ export function createRpcClient<S extends RpcServiceDefinition>(
         failure = error;
         wake?.();
       },
-    });
+    };
+    open(call, method, args, performance.now());
     const grant = () => {
       const room = streamBuffer - items.length - granted;
       if (!answered || call.settled || granted >= streamBuffer / 2 || room <= 0) return;
@@ -451,6 +576,7 @@ export function createRpcClient<S extends RpcServiceDefinition>(
           }, timeoutMs);
         });
         clearTimeout(call.timer);
+        call.timer = undefined;
         wake = undefined;
       }
     } finally {
@@ -492,9 +618,89 @@ export function createRpcClient<S extends RpcServiceDefinition>(
         }
         peer.dealer.close();
       }
+      for (const deadlines of deadlinesByMs.values()) deadlines.close();
       await Promise.all(peers.map((peer) => peer.receiving));
     },
   };
+}
+
+/** A call whose request is being made: `open` fills in its id and peer. */
+type OpenedCall = { -readonly [K in 'id' | 'sequence' | 'peer']: Call[K] } & Omit<
+  Call,
+  'id' | 'sequence' | 'peer'
+>;
+
+/**
+ * The one-shot calls waiting with one timeout (ms), in the order of their deadlines (each call is
+ * appended when it starts, so the list stays sorted), under a single timer armed for the first
+ * deadline. Cheaper than a timer per call, which cost about as much as the rest of the client's
+ * bookkeeping; a call that ends leaves the list in O(1). The timer is unref'd while the list is
+ * empty, so it holds the process only while calls wait, as the per-call timers did.
+ */
+class Deadlines {
+  readonly #ms: number;
+  readonly #expired: (call: Call) => void;
+  #first: Call | undefined;
+  #last: Call | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  /** When the armed timer fires (performance.now() time). */
+  #firesAt = 0;
+
+  constructor(ms: number, expired: (call: Call) => void) {
+    // As setTimeout takes a delay: anything but 1 ms to 2^31 - 1 ms (NaN, 0, negative, too long)
+    // means 1 ms.
+    this.#ms = ms >= 1 && ms <= 0x7fffffff ? ms : 1;
+    this.#expired = expired;
+  }
+
+  add(call: Call, now: number): void {
+    call.deadlines = this;
+    call.deadline = now + this.#ms;
+    call.previous = this.#last;
+    call.next = undefined;
+    if (this.#last === undefined) this.#first = call;
+    else this.#last.next = call;
+    this.#last = call;
+    if (this.#timer === undefined) this.#arm(this.#ms, call.deadline);
+    else if (this.#firesAt > call.deadline) this.#arm(call.deadline - now, call.deadline);
+    else if (call === this.#first) this.#timer.ref();
+  }
+
+  remove(call: Call): void {
+    const { previous, next } = call;
+    if (previous === undefined) this.#first = next;
+    else previous.next = next;
+    if (next === undefined) this.#last = previous;
+    else next.previous = previous;
+    call.deadlines = undefined;
+    call.previous = undefined;
+    call.next = undefined;
+    if (this.#first === undefined) this.#timer?.unref();
+  }
+
+  close(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #arm(delay: number, firesAt: number): void {
+    clearTimeout(this.#timer);
+    this.#firesAt = firesAt;
+    this.#timer = setTimeout(() => this.#fire(), Math.max(1, Math.ceil(delay)));
+  }
+
+  #fire(): void {
+    this.#timer = undefined;
+    const now = performance.now();
+    // Timers run on the event loop's clock, which can lag: one that fires a little early is armed
+    // again for the rest, so no call fails before its timeout.
+    for (let call = this.#first; call !== undefined && call.deadline <= now; call = this.#first) {
+      this.remove(call);
+      this.#expired(call);
+    }
+    const first = this.#first;
+    if (first !== undefined) this.#arm(first.deadline - now, first.deadline);
+  }
 }
 
 function createRetryPolicy(

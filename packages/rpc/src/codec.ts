@@ -2,6 +2,7 @@
 // `[header, name, args]`. Packing matches the reference Python client byte for byte for the same
 // values (bin for bytes, str for text, smallest map/array/int forms), so the golden tests can
 // compare bytes. Nothing here knows about channels or sockets.
+import { Buffer } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { type Options, Packr } from 'msgpackr';
 
@@ -135,17 +136,81 @@ export function messageIdKey(id: MessageId): string {
  * characters fixed per generator, sent as 32 bytes. Unique per process without coordination.
  */
 export function createMessageIds(): () => Buffer {
-  let base = randomBytes(12).toString('hex');
-  let counter = 0;
-  return () => {
-    if (counter > 0xffffffff) {
-      base = randomBytes(12).toString('hex');
-      counter = 0;
+  const ids = new MessageIdSource();
+  return () => ids.next();
+}
+
+const hexDigits = Buffer.from('0123456789abcdef', 'latin1');
+
+/**
+ * The generator behind createMessageIds, for callers that also want the counter of each id (the
+ * client keys its calls by it): `sequence` is the counter written into the last id.
+ */
+export class MessageIdSource {
+  /** The 24 hex characters after the counter, as bytes. */
+  #base = randomBase();
+  #counter = 0;
+  sequence = -1;
+
+  next(): Buffer {
+    if (this.#counter > 0xffffffff) {
+      this.#base = randomBase();
+      this.#counter = 0;
     }
+    const counter = this.#counter;
+    this.#counter = counter + 1;
+    this.sequence = counter;
+    // allocUnsafe takes 32 bytes from Node's pool; every byte is written below.
     const id = Buffer.allocUnsafe(32);
-    id.write(counter.toString(16).padStart(8, '0'), 0, 'latin1');
-    id.write(base, 8, 'latin1');
-    counter += 1;
+    for (let i = 7, shift = 0; i >= 0; i -= 1, shift += 4) id[i] = hexDigits[(counter >>> shift) & 15]!;
+    const base = this.#base;
+    for (let i = 0; i < 24; i += 1) id[8 + i] = base[i]!;
     return id;
-  };
+  }
+}
+
+function randomBase(): Buffer {
+  return Buffer.from(randomBytes(12).toString('hex'), 'latin1');
+}
+
+/**
+ * The counter of a message id made by MessageIdSource (its first 8 hex digits), or -1 when `id`
+ * is not 32 characters starting with 8 lowercase hex digits. A str id and a bytes id with the same
+ * characters give the same counter, as they share a messageIdKey.
+ */
+export function messageIdSequence(id: MessageId): number {
+  if (id.length !== 32) return -1;
+  let value = 0;
+  if (typeof id === 'string') {
+    for (let i = 0; i < 8; i += 1) {
+      const digit = hexValue(id.charCodeAt(i));
+      if (digit < 0) return -1;
+      value = value * 16 + digit;
+    }
+  } else {
+    for (let i = 0; i < 8; i += 1) {
+      const digit = hexValue(id[i]!);
+      if (digit < 0) return -1;
+      value = value * 16 + digit;
+    }
+  }
+  return value;
+}
+
+function hexValue(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48; // 0-9
+  if (code >= 97 && code <= 102) return code - 87; // a-f
+  return -1;
+}
+
+/** Whether two ids have the same messageIdKey (bytes and str compare by their latin1 characters). */
+export function sameMessageId(bytes: Buffer, other: MessageId): boolean {
+  const length = bytes.length;
+  if (other.length !== length) return false;
+  if (typeof other === 'string') {
+    for (let i = 0; i < length; i += 1) if (bytes[i] !== other.charCodeAt(i)) return false;
+  } else {
+    for (let i = 0; i < length; i += 1) if (bytes[i] !== other[i]) return false;
+  }
+  return true;
 }

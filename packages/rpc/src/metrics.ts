@@ -2,8 +2,12 @@
 // (host.metrics.registry). Servers and clients of one process share one set per registry, since
 // prom-client refuses to register a name twice; a client's series carry the `peer` it calls (the
 // registry's default labels already name our own service).
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-
+//
+// Every call touches three series on each side (in flight up and down, one duration). prom-client
+// rebuilds and hashes a string of the labels on every inc/dec, a visible share of a small call's
+// CPU; so an in-flight child adds to a plain delta that the gauge's `collect` applies (through
+// prom-client's own `inc`) whenever the gauge is read.
+import { Counter, Gauge, Histogram, type LabelValues, Registry } from 'prom-client';
 export interface RpcMetrics {
   registry: Registry;
   serverDuration: Histogram<'method' | 'outcome'>;
@@ -18,6 +22,9 @@ export interface RpcMetrics {
   clientInFlight: Gauge<'peer'>;
   clientRetries: Counter<'peer' | 'method'>;
   clientGarbage: Counter<'peer' | 'reason'>;
+  /** An in-flight child of `serverInFlight` for one label set, made once and shared. */
+  serverInFlightChild(labels: LabelValues<'method'>): GaugeChild;
+  clientInFlightChild(labels: LabelValues<'peer'>): GaugeChild;
 }
 
 // Round trips on one host take ~100 µs; a slow database call takes seconds.
@@ -32,6 +39,9 @@ export function createRpcMetrics(registry: Registry = new Registry()): RpcMetric
   const existing = byRegistry.get(registry);
   if (existing) return existing;
   const registers = [registry];
+  // Declared before the gauges whose `collect` reads them; bound to the gauges just below.
+  const serverInFlight = new GaugeChildren<'method'>();
+  const clientInFlight = new GaugeChildren<'peer'>();
   const metrics: RpcMetrics = {
     registry,
     serverDuration: new Histogram({
@@ -52,6 +62,9 @@ export function createRpcMetrics(registry: Registry = new Registry()): RpcMetric
       help: 'ZeroRPC calls whose handler is running',
       labelNames: ['method'] as const,
       registers,
+      collect() {
+        serverInFlight.flush();
+      },
     }),
     serverGarbage: new Counter({
       name: 'rpc_server_garbage_messages_total',
@@ -83,6 +96,9 @@ export function createRpcMetrics(registry: Registry = new Registry()): RpcMetric
       help: 'Outgoing ZeroRPC calls waiting for their answer',
       labelNames: ['peer'] as const,
       registers,
+      collect() {
+        clientInFlight.flush();
+      },
     }),
     clientRetries: new Counter({
       name: 'rpc_client_retries_total',
@@ -96,7 +112,78 @@ export function createRpcMetrics(registry: Registry = new Registry()): RpcMetric
       labelNames: ['peer', 'reason'] as const,
       registers,
     }),
+    serverInFlightChild: (labels) => serverInFlight.child(labels),
+    clientInFlightChild: (labels) => clientInFlight.child(labels),
   };
+  serverInFlight.gauge = metrics.serverInFlight;
+  clientInFlight.gauge = metrics.clientInFlight;
   byRegistry.set(registry, metrics);
   return metrics;
+}
+
+/** One series of an in-flight gauge, counted without prom-client on the hot path. */
+export interface GaugeChild {
+  inc(): void;
+  dec(): void;
+}
+
+interface PendingDelta<T extends string> extends GaugeChild {
+  readonly labels: LabelValues<T>;
+  delta: number;
+  /** Applied at least once: the series exists in the gauge (at 0 after an inc and a dec). */
+  applied: boolean;
+}
+
+/**
+ * The children of one gauge, one per label set (the sets are bounded: methods, peers). Their
+ * deltas are applied with the gauge's own `inc` by its `collect`, which prom-client runs before
+ * every read (`get()`, `registry.metrics()`), so a reader sees every inc and dec made so far.
+ */
+class GaugeChildren<T extends string> {
+  gauge: Gauge<T> | undefined;
+  readonly #children = new Map<string, PendingDelta<T>>();
+
+  child(labels: LabelValues<T>): GaugeChild {
+    const key = JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1)));
+    let child = this.#children.get(key);
+    if (child === undefined) {
+      child = {
+        labels: { ...labels },
+        delta: 0,
+        applied: false,
+        inc() {
+          this.delta += 1;
+        },
+        dec() {
+          this.delta -= 1;
+        },
+      };
+      this.#children.set(key, child);
+    }
+    return child;
+  }
+
+  flush(): void {
+    const gauge = this.gauge;
+    if (gauge === undefined) return;
+    for (const child of this.#children.values()) {
+      if (child.delta === 0 && child.applied) continue;
+      const delta = child.delta;
+      child.delta = 0;
+      child.applied = true;
+      gauge.inc(child.labels, delta);
+    }
+  }
+}
+
+/** One series of a histogram, bound to its labels once. */
+export interface HistogramChild {
+  observe(value: number): void;
+}
+
+export function histogramChild<T extends string>(
+  histogram: Histogram<T>,
+  labels: LabelValues<T>,
+): HistogramChild {
+  return histogram.labels({ ...labels } as LabelValues<T>);
 }

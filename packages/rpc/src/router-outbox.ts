@@ -40,13 +40,51 @@ export function createRouterOutbox(router: Router, options: RouterOutboxOptions)
   let closed = false;
   const idleWaiters: (() => void)[] = [];
 
+  /** The message being sent (its send has not settled yet), if any, and its peer. */
+  let currentPeer = '';
+  let current: Buffer[] | undefined;
+
   function push(peer: string, frames: Buffer[]): void {
     if (closed) {
       options.onDropped('closed', 1);
       return;
     }
-    queue.push({ peer, frames });
-    if (!sending) sendNext();
+    if (sending || (parked.size > 0 && parked.has(peer))) {
+      queue.push({ peer, frames });
+      if (!sending) sendNext();
+      return;
+    }
+    // Nothing in progress and the peer is not waiting: send without queueing.
+    sending = true;
+    if (!start(peer, frames)) sendNext();
+  }
+
+  // Made once: every send settles through these, no closure per reply.
+  function sent(): void {
+    current = undefined;
+    sendNext();
+  }
+
+  function failed(error: unknown): void {
+    const frames = current!;
+    current = undefined;
+    if (isFull(error)) park(currentPeer, frames);
+    else dropOne(error);
+    sendNext();
+  }
+
+  /** Starts sending; false when the socket refused at once (counted as dropped). */
+  function start(peer: string, frames: Buffer[]): boolean {
+    currentPeer = peer;
+    current = frames;
+    try {
+      router.send(frames).then(sent, failed);
+      return true;
+    } catch (error) {
+      current = undefined;
+      dropOne(error); // a closed socket throws at once
+      return false;
+    }
   }
 
   // One send at a time, each started when the previous one has settled, so a peer's messages keep
@@ -56,22 +94,13 @@ export function createRouterOutbox(router: Router, options: RouterOutboxOptions)
       const { peer, frames } = queue[head]!;
       queue[head] = undefined;
       head += 1;
-      const waiting = parked.get(peer);
+      const waiting = parked.size > 0 ? parked.get(peer) : undefined;
       if (waiting !== undefined) {
         waiting.messages.push(frames);
         continue;
       }
       sending = true;
-      try {
-        router.send(frames).then(sendNext, (error: unknown) => {
-          if (isFull(error)) park(peer, frames);
-          else dropOne(error);
-          sendNext();
-        });
-        return;
-      } catch (error) {
-        dropOne(error); // a closed socket throws at once
-      }
+      if (start(peer, frames)) return;
     }
     queue = [];
     head = 0;

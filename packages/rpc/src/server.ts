@@ -6,6 +6,7 @@
 //
 // The ROUTER runs with `mandatory`: a reply to a peer whose queue is full waits (router-outbox.ts)
 // instead of being dropped, and one to a peer that is gone is logged and counted, never lost silently.
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RpcArgs, RpcMethodDefinition, RpcServiceDefinition } from '@trio/contracts/rpc';
 import { runWithContext } from '@trio/service-runtime/context';
@@ -30,7 +31,7 @@ import {
   splitFrames,
 } from './codec.ts';
 import { RpcError } from './errors.ts';
-import { createRpcMetrics } from './metrics.ts';
+import { createRpcMetrics, type GaugeChild, type HistogramChild, histogramChild } from './metrics.ts';
 import { createRateLimitedWarn } from './rate-limited-log.ts';
 import { createRouterOutbox } from './router-outbox.ts';
 import { isStreamMethod } from './streams.ts';
@@ -86,6 +87,7 @@ interface Channel {
   caller: Caller;
   id: MessageId;
   method: string;
+  state: MethodState;
   lastReceived: number;
   lastHeartbeat: number;
   /** How many more STREAM/OK/ERR events the caller has room for (`_zpc_more`). */
@@ -95,10 +97,12 @@ interface Channel {
   lost: boolean;
 }
 
-interface MethodLabels {
-  method: { method: string };
-  ok: { method: string; outcome: string };
-  error: { method: string; outcome: string };
+/** A method's metric series, made once per method label (the contract's, the built-ins, `_unknown`). */
+interface MethodState {
+  label: string;
+  inFlight: GaugeChild;
+  ok: HistogramChild;
+  error: HistogramChild;
 }
 
 interface ErrReply {
@@ -109,6 +113,7 @@ interface ErrReply {
 
 const empty = Buffer.alloc(0);
 const builtins = ['_zerorpc_ping', '_zerorpc_name', '_zerorpc_list', '_zerorpc_inspect'] as const;
+const builtinNames: ReadonlySet<string> = new Set(builtins);
 const unknownMethodLabel = '_unknown';
 
 export function createRpcServer<S extends RpcServiceDefinition>(options: RpcServerOptions<S>): RpcServer {
@@ -140,7 +145,7 @@ export function createRpcServer<S extends RpcServiceDefinition>(options: RpcServ
     },
   });
   const channels = new Map<string, Channel>();
-  const labelsByMethod = new Map<string, MethodLabels>();
+  const statesByLabel = new Map<string, MethodState>();
   const endpoints: string[] = [];
   let running = 0;
   let onIdle: (() => void) | undefined;
@@ -176,10 +181,19 @@ export function createRpcServer<S extends RpcServiceDefinition>(options: RpcServ
     let caller: Caller;
     let event: RpcEvent;
     try {
-      const split = splitFrames(frames);
-      if (split.identity.length === 0) throw new GarbageError('malformed_frames', 'no routing identity');
-      caller = { identity: split.identity, key: identityKey(split.identity) };
-      event = decodeEvent(split.payload);
+      let payload: Buffer;
+      // The usual message from a DEALER: [identity, "", payload].
+      if (frames.length === 3 && frames[1]!.length === 0) {
+        const identity = frames[0]!;
+        caller = { identity: [identity], key: identity.toString('latin1') };
+        payload = frames[2]!;
+      } else {
+        const split = splitFrames(frames);
+        if (split.identity.length === 0) throw new GarbageError('malformed_frames', 'no routing identity');
+        caller = { identity: split.identity, key: identityKey(split.identity) };
+        payload = split.payload;
+      }
+      event = decodeEvent(payload);
     } catch (error) {
       if (!(error instanceof GarbageError)) throw error;
       garbage(error.reason, error.message);
@@ -209,7 +223,7 @@ export function createRpcServer<S extends RpcServiceDefinition>(options: RpcServ
       garbage('unknown_channel', `${event.name} for a channel that is not open`, control ? 'debug' : 'warn');
       return;
     }
-    channel.lastReceived = Date.now();
+    channel.lastReceived = performance.now();
     if (event.name === '_zpc_more') {
       const slots = Array.isArray(event.args) ? event.args[0] : undefined;
       if (typeof slots !== 'number' || !Number.isInteger(slots) || slots < 0) {
@@ -230,21 +244,22 @@ export function createRpcServer<S extends RpcServiceDefinition>(options: RpcServ
 
     if (state !== 'open') {
       replyError(caller, id, { name: 'ServiceUnavailable', message: `${name} is shutting down` });
-      finish(methodLabel(methodName), started, 'ServiceUnavailable');
+      finish(stateFor(methodLabel(methodName)), started, 'ServiceUnavailable');
       return;
     }
-    if ((builtins as readonly string[]).includes(methodName)) {
+    if (builtinNames.has(methodName)) {
       emit(caller, id, 'OK', [builtin(methodName)]);
-      finish(methodName, started);
+      finish(stateFor(methodName), started);
       return;
     }
     const method = methods.get(methodName);
     if (method === undefined) {
       // The reference's answer: the error's message is the method name.
       replyError(caller, id, { name: 'NameError', message: methodName });
-      finish(unknownMethodLabel, started, 'NameError');
+      finish(stateFor(unknownMethodLabel), started, 'NameError');
       return;
     }
+    const methodState = stateFor(methodName);
     const parsed = Array.isArray(args)
       ? method.args.safeParse(args)
       : ({ success: false, error: undefined } as const);
@@ -254,7 +269,7 @@ export function createRpcServer<S extends RpcServiceDefinition>(options: RpcServ
         ? argumentErrorMessage(issues)
         : 'invalid arguments: args must be an array';
       replyError(caller, id, { name: 'ValidationError', message, details: { issues } });
-      finish(methodName, started, 'ValidationError');
+      finish(methodState, started, 'ValidationError');
       return;
     }
 
@@ -263,12 +278,13 @@ export function createRpcServer<S extends RpcServiceDefinition>(options: RpcServ
       garbage('duplicate_message_id', `${methodName} reuses the id of a call in progress`);
       return;
     }
-    const now = Date.now();
+    const now = started;
     const channel: Channel = {
       key,
       caller,
       id,
       method: methodName,
+      state: methodState,
       lastReceived: now,
       lastHeartbeat: now,
       credit: 1,
@@ -277,14 +293,14 @@ export function createRpcServer<S extends RpcServiceDefinition>(options: RpcServ
     };
     channels.set(key, channel);
     running += 1;
-    metrics.serverInFlight.inc(labelsFor(methodName).method);
+    methodState.inFlight.inc();
     const context = createLazyContext({
       traceparent: stringOrUndefined(header[headerKeys.traceparent]),
       correlationId: stringOrUndefined(header[headerKeys.correlationId]),
     });
-    runWithContext(context, () => runCall(channel, method, parsed.data as unknown[], started)).catch(
-      (error) => log.error({ err: error, method: methodName }, 'rpc call failed unexpectedly'),
-    );
+    const callArgs = parsed.data as unknown[];
+    // runCall never rejects: it catches what it does not expect itself (no extra promise per call).
+    void runWithContext(context, () => runCall(channel, method, callArgs, started));
   }
 
   async function runCall(
@@ -293,25 +309,31 @@ export function createRpcServer<S extends RpcServiceDefinition>(options: RpcServ
     args: unknown[],
     started: number,
   ): Promise<void> {
-    let errorName: string | undefined;
     try {
-      const produced = handlers[channel.method]!(...args);
-      if (isStreamMethod(method)) {
-        await streamItems(channel, method, produced as AsyncIterable<unknown>);
-      } else {
-        send(channel, 'OK', [checkResult(method, channel.method, await produced)]);
+      let errorName: string | undefined;
+      try {
+        const produced = handlers[channel.method]!(...args);
+        if (isStreamMethod(method)) {
+          await streamItems(channel, method, produced as AsyncIterable<unknown>);
+        } else {
+          // A handler that answers at once is answered at once; a promise is awaited.
+          const result = isPromiseLike(produced) ? await produced : produced;
+          send(channel, 'OK', [checkResult(method, channel.method, result)]);
+        }
+      } catch (error) {
+        const err = toErrReply(error, channel.method, method);
+        errorName = err.name;
+        await waitForCredit(channel);
+        send(channel, 'ERR', [err.name, err.message, ''], detailsHeader(err));
+      } finally {
+        if (channels.get(channel.key) === channel) channels.delete(channel.key);
+        running -= 1;
+        channel.state.inFlight.dec();
+        finish(channel.state, started, errorName);
+        if (running === 0) onIdle?.();
       }
     } catch (error) {
-      const err = toErrReply(error, channel.method, method);
-      errorName = err.name;
-      await waitForCredit(channel);
-      send(channel, 'ERR', [err.name, err.message, ''], detailsHeader(err));
-    } finally {
-      if (channels.get(channel.key) === channel) channels.delete(channel.key);
-      running -= 1;
-      metrics.serverInFlight.dec(labelsFor(channel.method).method);
-      finish(channel.method, started, errorName);
-      if (running === 0) onIdle?.();
+      log.error({ err: error, method: channel.method }, 'rpc call failed unexpectedly');
     }
   }
 
@@ -454,30 +476,40 @@ export function createRpcServer<S extends RpcServiceDefinition>(options: RpcServ
       log.error({ err: error, event: eventName }, 'rpc reply could not be encoded');
       payload = encodeEvent(header, 'ERR', ['InternalError', 'Internal server error', '']);
     }
-    outbox.push(caller.key, [...caller.identity, empty, payload]);
+    const { identity } = caller;
+    outbox.push(
+      caller.key,
+      identity.length === 1 ? [identity[0]!, empty, payload] : [...identity, empty, payload],
+    );
   }
 
-  function finish(method: string, started: number, errorName?: string): void {
-    const labels = labelsFor(method);
+  function finish(methodState: MethodState, started: number, errorName?: string): void {
     const seconds = (performance.now() - started) / 1000;
-    metrics.serverDuration.observe(errorName === undefined ? labels.ok : labels.error, seconds);
-    if (errorName !== undefined) metrics.serverErrors.inc({ method, error: errorName });
+    if (errorName === undefined) {
+      methodState.ok.observe(seconds);
+    } else {
+      methodState.error.observe(seconds);
+      metrics.serverErrors.inc({ method: methodState.label, error: errorName });
+    }
   }
 
-  // Label objects made once per method (the set is bounded: the contract, the built-ins, `_unknown`).
-  function labelsFor(method: string): MethodLabels {
-    let labels = labelsByMethod.get(method);
-    if (labels === undefined) {
-      labels = { method: { method }, ok: { method, outcome: 'ok' }, error: { method, outcome: 'error' } };
-      labelsByMethod.set(method, labels);
+  // Series made once per method label (the set is bounded: the contract, the built-ins, `_unknown`).
+  function stateFor(label: string): MethodState {
+    let methodState = statesByLabel.get(label);
+    if (methodState === undefined) {
+      methodState = {
+        label,
+        inFlight: metrics.serverInFlightChild({ method: label }),
+        ok: histogramChild(metrics.serverDuration, { method: label, outcome: 'ok' }),
+        error: histogramChild(metrics.serverDuration, { method: label, outcome: 'error' }),
+      };
+      statesByLabel.set(label, methodState);
     }
-    return labels;
+    return methodState;
   }
 
   function methodLabel(methodName: string): string {
-    return methods.has(methodName) || (builtins as readonly string[]).includes(methodName)
-      ? methodName
-      : unknownMethodLabel;
+    return methods.has(methodName) || builtinNames.has(methodName) ? methodName : unknownMethodLabel;
   }
 
   /** The call goes on, but nothing more is sent for it (a stream stops at its next item). */
@@ -490,7 +522,7 @@ export function createRpcServer<S extends RpcServiceDefinition>(options: RpcServ
 
   // Heartbeats for running calls, and the end of those whose caller fell silent.
   function checkChannels(): void {
-    const now = Date.now();
+    const now = performance.now();
     for (const channel of channels.values()) {
       if (now - channel.lastReceived > 2 * heartbeatMs) {
         loseChannel(channel, 'lost_remote');
@@ -567,6 +599,14 @@ function channelKey(caller: Caller, id: MessageId): string {
 
 function detailsHeader(err: ErrReply): Record<string, unknown> | undefined {
   return err.details === undefined ? undefined : { [headerKeys.errorDetails]: err.details };
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 function stringOrUndefined(value: unknown): string | undefined {

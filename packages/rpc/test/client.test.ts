@@ -82,6 +82,45 @@ describe('rpc client: answers and failures', () => {
     }
   });
 
+  test('when calls with different timeouts get no answer, each fails at its own and no timer is left', async () => {
+    // Answers add at once, never answers sleep.
+    const fake = await scriptedServer((request) =>
+      request.name === 'add' ? { name: 'OK', args: [3] } : undefined,
+    );
+    // Heartbeats every second: the silent server is not lost before the timeouts.
+    const client = connectClient(fake.endpoint, { retry: false, heartbeatMs: 1000 });
+    const timers = () => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
+    const before = timers();
+    try {
+      const started = performance.now();
+      const timed = (timeoutMs: number) =>
+        assert
+          .rejects(client.invoke('sleep', [5000], { timeoutMs }), TimeoutExpired)
+          .then(() => performance.now() - started);
+      const [slow, fast, again] = await Promise.all([timed(300), timed(100), timed(300)]);
+      for (const [elapsed, timeoutMs] of [
+        [slow, 300],
+        [fast, 100],
+        [again, 300],
+      ] as const) {
+        assert.ok(
+          elapsed >= timeoutMs - 5 && elapsed < timeoutMs + 250,
+          `${timeoutMs} ms call failed after ${elapsed}`,
+        );
+      }
+      // Calls answered long before their timeout leave no timer either.
+      assert.deepEqual(
+        await Promise.all([client.call('add', 1, 2), client.invoke('add', [1, 2], { timeoutMs: 300 })]),
+        [3, 3],
+      );
+      // Once the heartbeat sweep has seen no call in flight, nothing holds the process.
+      await eventually(() => timers() <= before, 1500, 'timers released');
+    } finally {
+      await client.close();
+      fake.router.close();
+    }
+  });
+
   test('when an idempotent call gets no answer, it is retried as new calls; a non-idempotent one is not', async () => {
     const fake = await scriptedServer();
     const registry = new Registry();

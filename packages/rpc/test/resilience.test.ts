@@ -105,9 +105,9 @@ describe('silent servers', () => {
       assert.ok(request!.length > 0);
       await assert.rejects(call, LostRemote);
       const elapsed = performance.now() - started;
-      // Two intervals, plus the client's check period (a quarter interval) and some scheduling slack.
+      // Two intervals, plus the client's check period (a quarter interval) and scheduling slack.
       assert.ok(elapsed >= 2 * testHeartbeatMs, `lost after only ${elapsed} ms`);
-      assert.ok(elapsed <= 2 * testHeartbeatMs + 150, `lost only after ${elapsed} ms`);
+      assert.ok(elapsed <= 2.5 * testHeartbeatMs, `lost only after ${elapsed} ms`);
     } finally {
       await client.close();
       router.close();
@@ -117,7 +117,7 @@ describe('silent servers', () => {
   test('when no server is listening at all, the call fails with LostRemote rather than hanging', async () => {
     const client = connectClient('tcp://127.0.0.1:1', { retry: false, timeoutMs: 10_000 });
     try {
-      await assert.rejects(within(1000, client.call('add', 1, 2)), LostRemote);
+      await assert.rejects(within(4 * testHeartbeatMs, client.call('add', 1, 2)), LostRemote);
     } finally {
       await client.close();
     }
@@ -138,7 +138,7 @@ describe('silent servers', () => {
 describe('garbage and load', () => {
   test('when a flood of garbage frames arrives, the server counts it and keeps answering normal calls', async () => {
     const calc = await startCalculator({ heartbeatMs: 1000 });
-    const client = connectClient(calc.endpoint, { retry: false });
+    const client = connectClient(calc.endpoint, { retry: false, heartbeatMs: 1000 });
     const attacker = rawDealer(calc.endpoint);
     const header = { message_id: 'garbage', v: 3 };
     const nested = Buffer.concat([Buffer.alloc(20_000, 0x91), Buffer.from([0xc0])]); // 20k nested arrays
@@ -156,8 +156,12 @@ describe('garbage and load', () => {
     try {
       for (let i = 0; i < 3000; i += 1) await attacker.send(shapes[i % shapes.length]!());
       assert.equal(await within(3000, client.call('add', 40, 2), 'call after the flood'), 42);
-      const counted = await metricValue(calc.registry, 'rpc_server_garbage_messages_total');
-      assert.ok(counted >= 2900, `only ${counted} counted`);
+      // The ROUTER interleaves the call with the garbage still queued: wait for the count to settle.
+      await eventually(
+        async () => (await metricValue(calc.registry, 'rpc_server_garbage_messages_total')) >= 2900,
+        5000,
+        'at least 2900 garbage messages counted',
+      );
       for (const reason of ['malformed_frames', 'malformed_msgpack', 'malformed_event', 'unknown_channel']) {
         assert.ok(
           (await metricValue(calc.registry, 'rpc_server_garbage_messages_total', { reason })) > 0,
@@ -185,6 +189,31 @@ describe('garbage and load', () => {
     } finally {
       await client.close();
       await calc.server.close();
+    }
+  });
+
+  test('when more calls are made than the socket can queue before the server is up, all are answered', async () => {
+    // Nothing listens yet: the DEALER queues up to its high-water mark (1000), then has no room.
+    // The calls beyond it wait in the client's send queue, in order, and go out once there is room.
+    const probe = await startCalculator();
+    const { endpoint } = probe;
+    await probe.server.close();
+    const client = connectClient(endpoint, { retry: false, heartbeatMs: 5000 });
+    try {
+      const calls = Array.from({ length: 1500 }, (_, i) => client.call('add', i, 1));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const calc = await restartOn(endpoint);
+      try {
+        const results = await within(10_000, Promise.all(calls), '1500 queued calls');
+        assert.deepEqual(
+          results,
+          Array.from({ length: 1500 }, (_, i) => i + 1),
+        );
+      } finally {
+        await calc.server.close();
+      }
+    } finally {
+      await client.close();
     }
   });
 

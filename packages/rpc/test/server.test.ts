@@ -19,6 +19,7 @@ import {
   rawCaller,
   silentLog,
   startCalculator,
+  testHeartbeatMs,
   within,
 } from './support/harness.ts';
 
@@ -225,16 +226,16 @@ describe('rpc server: callers and shutdown', () => {
     const calc = await startCalculator();
     const caller = rawCaller(calc.endpoint);
     try {
-      await caller.send('sleep', [600]);
+      await caller.send('sleep', [3 * testHeartbeatMs]);
       await eventually(
         async () =>
           (await metricValue(calc.registry, 'rpc_server_dropped_replies_total', {
             reason: 'lost_remote',
           })) === 1,
-        2000,
+        4 * testHeartbeatMs,
         'lost caller counted',
       );
-      await assert.rejects(caller.next(700), /no event/, 'a reply reached a lost caller');
+      await assert.rejects(caller.next(2 * testHeartbeatMs), /no event/, 'a reply reached a lost caller');
     } finally {
       caller.close();
       await calc.server.close();

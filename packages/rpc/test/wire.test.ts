@@ -39,7 +39,8 @@ describe('wire bytes of our server against the Python reference encoding', () =>
   let dealer: Dealer;
 
   before(async () => {
-    calc = await startCalculator();
+    // 100 ms heartbeats: the 300 ms call below must see at least two of them.
+    calc = await startCalculator({ heartbeatMs: 100 });
     dealer = rawDealer(calc.endpoint);
   });
   after(async () => {

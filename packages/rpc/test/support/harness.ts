@@ -21,7 +21,9 @@ import { type CalculatorState, calculatorHandlers, calculatorRpc, newCalculatorS
 export const silentLog: Logger = pino({ level: 'silent' });
 
 /** Short heartbeats so that loss is noticed in a fraction of a second. */
-export const testHeartbeatMs = 100;
+// Short enough for loss tests to finish quickly, long enough that a machine busy with other test
+// suites does not stall a healthy peer past two intervals.
+export const testHeartbeatMs = 500;
 
 export interface CalculatorServer {
   server: RpcServer;
