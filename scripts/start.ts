@@ -16,8 +16,10 @@ const present = existsSync('services') ? readdirSync('services') : [];
 const missing = planned.filter((name) => !present.includes(name));
 if (missing.length > 0) {
   console.error(
-    `Trio Shop cannot start yet: these services are not built yet: ${missing.join(', ')}.\n` +
-      'The foundation (contracts, service runtime, test harness) is in place; `npm test` runs it.',
+    `Trio Shop cannot start as a whole yet: these services are not built yet: ${missing.join(', ')}.\n` +
+      `Built so far: ${planned.filter((name) => !missing.includes(name)).join(', ') || 'none'}; ` +
+      'each runs on its own: copy its .env.example to .env, then `npm run build && npm start -w @trio/<name>`,\n' +
+      'and `npm test` tests everything.',
   );
   process.exit(1);
 }
