@@ -191,9 +191,6 @@ export function createRpcClient<S extends RpcServiceDefinition>(
       // ZMTP heartbeats notice a connection that died without a FIN, so ZeroMQ reconnects.
       heartbeatInterval: heartbeatMs,
       heartbeatTimeout: 2 * heartbeatMs,
-      // Sends settle at once, without a system call to check for room first; the send queue
-      // waits for room itself when a peer's queue is full (see send-queue.ts).
-      sendTimeout: 0,
     });
     dealer.connect(endpoint);
     const peer: Peer = {

@@ -177,8 +177,9 @@ describe('garbage and load', () => {
   });
 
   test('when 1500 calls are in flight on one client at once, every one is answered correctly', async () => {
-    const calc = await startCalculator();
-    const client = connectClient(calc.endpoint, { retry: false });
+    // A load test, not a heartbeat test: slow heartbeats, so a starved CPU is not taken for a lost peer.
+    const calc = await startCalculator({ heartbeatMs: 2000 });
+    const client = connectClient(calc.endpoint, { retry: false, heartbeatMs: 2000, timeoutMs: 20_000 });
     try {
       const calls = Array.from({ length: 1500 }, (_, i) => client.call('add', i, i));
       const results = await within(10_000, Promise.all(calls), '1500 calls');
@@ -198,13 +199,14 @@ describe('garbage and load', () => {
     const probe = await startCalculator();
     const { endpoint } = probe;
     await probe.server.close();
-    const client = connectClient(endpoint, { retry: false, heartbeatMs: 5000 });
+    // Rebinding the port can take seconds on a busy machine: the calls must outlive the restart.
+    const client = connectClient(endpoint, { retry: false, heartbeatMs: 5000, timeoutMs: 30_000 });
     try {
       const calls = Array.from({ length: 1500 }, (_, i) => client.call('add', i, 1));
       await new Promise((resolve) => setTimeout(resolve, 50));
       const calc = await restartOn(endpoint);
       try {
-        const results = await within(10_000, Promise.all(calls), '1500 queued calls');
+        const results = await within(30_000, Promise.all(calls), '1500 queued calls');
         assert.deepEqual(
           results,
           Array.from({ length: 1500 }, (_, i) => i + 1),
