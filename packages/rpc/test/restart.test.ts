@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { RpcServiceClient } from '../src/client.ts';
 import { LostRemote, TimeoutExpired } from '../src/errors.ts';
 import type { calculatorRpc } from './support/calculator.ts';
-import { connectClient, testHeartbeatMs, within } from './support/harness.ts';
+import { connectClient, restartableEndpoint, testHeartbeatMs, within } from './support/harness.ts';
 
 const fixture = fileURLToPath(new URL('./fixtures/calculator-server.ts', import.meta.url));
 
@@ -98,7 +98,7 @@ describe('server process restarts', () => {
   test('when the server process is killed with SIGKILL and a new one starts on the same port, the same client reaches it again', async () => {
     let client: RpcServiceClient<typeof calculatorRpc> | undefined;
     try {
-      const first = await spawnServer();
+      const first = await spawnServer(await restartableEndpoint());
       client = connectClient(first.endpoint, { retry: false }); // heartbeats at testHeartbeatMs
       assert.equal(await within(5000, client.call('add', 1, 1), 'call before the crash'), 2);
 

@@ -1,5 +1,7 @@
 // Shared by the tests: servers and clients on ephemeral loopback ports, raw ZeroMQ sockets that
 // speak (or break) the protocol by hand, log capture, metric reading and bounded waiting.
+import { randomInt } from 'node:crypto';
+import { createServer as createNetServer } from 'node:net';
 import { Writable } from 'node:stream';
 import type { RpcServiceDefinition } from '@trio/contracts/rpc';
 import { createLogger } from '@trio/service-runtime/logger';
@@ -219,4 +221,24 @@ export function rawCaller(
     },
     close: () => dealer.close(),
   };
+}
+
+/**
+ * An endpoint for a test that closes its server and binds the same port again. Ports the kernel
+ * hands out for `tcp://127.0.0.1:*` (32768 and up) are unsafe for that: between close and rebind,
+ * a test file running alongside can be given the same port and take the calls meant for ours. So
+ * these come from below the ephemeral range, starting at a random place; one in use is skipped.
+ */
+export async function restartableEndpoint(): Promise<string> {
+  const start = 20_000 + randomInt(0, 10_000);
+  for (let i = 0; i < 100; i += 1) {
+    const port = 20_000 + ((start - 20_000 + i) % 10_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createNetServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    if (free) return `tcp://127.0.0.1:${port}`;
+  }
+  throw new Error('no free port below the ephemeral range');
 }
