@@ -1,0 +1,18 @@
+// Every variable payment reads, validated once at boot (see .env.example for dev values).
+import { AmqpUrl, PostgresUrl, serviceSettings } from '@trio/service-runtime/config';
+import { z } from 'zod';
+
+export const Config = z.object({
+  ...serviceSettings({ name: 'payment', httpPort: 3003 }),
+  DATABASE_URL: PostgresUrl,
+  AMQP_URL: AmqpUrl,
+  EVENTS_EXCHANGE: z.string().min(1).default('trio.events'),
+  /**
+   * Keys the fingerprint of each idempotent request. Requests carry card numbers, and a plain hash
+   * of a card number is easy to reverse; a keyed one is not without this secret.
+   */
+  IDEMPOTENCY_SECRET: z.string().min(16, 'must be at least 16 characters'),
+  /** How long the slow test card 4000000000003220 takes to authorize. */
+  SLOW_CARD_DELAY_MS: z.coerce.number().int().nonnegative().default(3000),
+});
+export type Config = z.infer<typeof Config>;

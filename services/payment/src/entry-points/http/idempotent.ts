@@ -1,0 +1,103 @@
+// Idempotency for every mutation, as the well-known processors do it: the first answer to an
+// `Idempotency-Key` is stored in PostgreSQL in the same transaction as the change it reports, and
+// a retry with the same key and the same request gets that answer again, without running anything.
+// The same key with another request is a 422. Validation errors (400) are not stored: nothing was
+// attempted, so the client may fix the request and retry under the same key.
+import { createHmac } from 'node:crypto';
+import { IdempotencyHeaders } from '@trio/contracts/common';
+import { inTransaction } from '@trio/events/transaction';
+import { getContext } from '@trio/service-runtime/context';
+import { AppError } from '@trio/service-runtime/errors';
+import type { Postgres } from '@trio/service-runtime/postgres';
+import type { Request, RequestHandler } from 'express';
+import type pg from 'pg';
+import { claimKey, storeResponse } from '../../data-access/idempotency-keys.ts';
+
+export interface Answer {
+  status: number;
+  body: unknown;
+}
+
+export interface IdempotencyDeps {
+  db: Postgres;
+  /** Keys the request fingerprints, which are derived from card numbers among others. */
+  secret: string;
+}
+
+/** 400 without a well-formed `Idempotency-Key`; runs before body validation. */
+export const requireIdempotencyKey: RequestHandler = (req, _res, next) => {
+  const result = IdempotencyHeaders.safeParse({ 'idempotency-key': req.get('idempotency-key') });
+  if (!result.success) {
+    const message =
+      req.get('idempotency-key') === undefined ? 'is required' : result.error.issues[0]?.message;
+    throw new AppError('validation_failed', 'Request validation failed', {
+      status: 400,
+      details: [{ path: 'Idempotency-Key', message: `header ${message}` }],
+    });
+  }
+  next();
+};
+
+/**
+ * The handler of an idempotent route: `work` runs at most once per key, inside the transaction
+ * that stores its answer. An AppError it throws (a 404, a 409) is an answer too, and is stored.
+ */
+export function idempotent<Params, Body>(
+  deps: IdempotencyDeps,
+  operation: string,
+  work: (tx: pg.PoolClient, req: Request<Params, unknown, Body>) => Promise<Answer>,
+): RequestHandler<Params, unknown, Body> {
+  return async (req, res) => {
+    const key = req.get('idempotency-key')!;
+    const fingerprint = createHmac('sha256', deps.secret)
+      .update(canonicalJson({ operation, params: req.params, body: req.body ?? null }))
+      .digest('hex');
+    const { answer, replayed } = await inTransaction(deps.db, async (tx) => {
+      const stored = await claimKey(tx, key, fingerprint);
+      if (stored !== undefined) {
+        if (stored.fingerprint !== fingerprint) throw keyReused();
+        return { answer: stored, replayed: true };
+      }
+      const answer = await attempt(tx, () => work(tx, req));
+      await storeResponse(tx, key, answer.status, answer.body);
+      return { answer, replayed: false };
+    });
+    if (replayed) res.set('idempotent-replayed', 'true');
+    if (answer.status >= 400) res.locals.errorCode = (answer.body as { error: { code: string } }).error.code;
+    res.status(answer.status).json(answer.body);
+  };
+}
+
+/** Runs `work` behind a savepoint, so that an AppError it throws undoes its writes but not the key's claim. */
+async function attempt(tx: pg.PoolClient, work: () => Promise<Answer>): Promise<Answer> {
+  await tx.query('SAVEPOINT work');
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof AppError) || error.status >= 500) throw error;
+    await tx.query('ROLLBACK TO SAVEPOINT work');
+    return errorAnswer(error.status, error.code, error.message, error.details);
+  }
+}
+
+/** The runtime's error body (`ErrorBody` in the contracts), for answers that are stored. */
+export function errorAnswer(status: number, code: string, message: string, details?: unknown): Answer {
+  return { status, body: { error: { code, message, details, requestId: getContext()?.requestId } } };
+}
+
+function keyReused(): AppError {
+  return new AppError(
+    'idempotency_key_reused',
+    'This Idempotency-Key was used with a different request; use a new key for a new request',
+    { status: 422 },
+  );
+}
+
+/** JSON with object keys sorted, so that two equal requests have one fingerprint whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    item !== null && typeof item === 'object' && !Array.isArray(item)
+      ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : item,
+  );
+}
