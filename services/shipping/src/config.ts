@@ -1,0 +1,22 @@
+// Every variable shipping reads, validated once at boot (see .env.example for dev values).
+import { AmqpUrl, DurationMs, Port, PostgresUrl, serviceSettings } from '@trio/service-runtime/config';
+import { z } from 'zod';
+
+export const Config = z.object({
+  // HTTP_PORT is the admin port: /healthz, /readyz, /metrics.
+  ...serviceSettings({ name: 'shipping', httpPort: 3006 }),
+  /** ZeroRPC; 0 picks a free port (tests). */
+  RPC_PORT: Port.default(4243),
+  /** Interface the ZeroRPC socket binds: every one in a container, 127.0.0.1 in tests. */
+  RPC_HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: PostgresUrl,
+  AMQP_URL: AmqpUrl,
+  EVENTS_EXCHANGE: z.string().min(1).default('trio.events'),
+  /** A new shipment is dispatched this long after it was created (the simulated warehouse). */
+  DISPATCH_AFTER_MS: DurationMs.default(60_000),
+  /** A dispatched shipment is delivered this long after it was dispatched (the simulated carrier). */
+  DELIVER_AFTER_MS: DurationMs.default(300_000),
+  /** How often due shipments are looked for; a step happens at most about this much late. */
+  SHIPMENT_TICK_INTERVAL_MS: DurationMs.default(1_000),
+});
+export type Config = z.infer<typeof Config>;

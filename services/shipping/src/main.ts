@@ -1,0 +1,86 @@
+// The shipping process, in the fixed order: config → logger → connections → app → listen, each
+// resource registering its closer as it opens so that shutdown runs in reverse (the admin port and
+// the RPC server stop first, letting calls in progress finish; PostgreSQL closes last). `start` is
+// exported so that the component tests run exactly this.
+import { shippingRpc } from '@trio/contracts/shipping';
+import { attachEventBus } from '@trio/events/service';
+import { createRpcServer } from '@trio/rpc/server';
+import { loadConfig } from '@trio/service-runtime/config';
+import { createLogger, type Logger } from '@trio/service-runtime/logger';
+import { createPostgres, migrate, postgresCheck } from '@trio/service-runtime/postgres';
+import { createServiceHost, type ServiceHost } from '@trio/service-runtime/service';
+import { createApp } from './app.ts';
+import { Config } from './config.ts';
+import { startShipmentTicker } from './entry-points/shipment-ticker.ts';
+
+export interface StartOptions {
+  /** Defaults to a logger at the configured level. */
+  log?: Logger;
+  /** `false` leaves SIGTERM/SIGINT alone (tests stop the service with `host.shutdown.close()`). */
+  signals?: false;
+}
+
+export interface RunningShipping {
+  host: ServiceHost;
+  /** The bound ZeroRPC endpoint, e.g. `tcp://127.0.0.1:4243` (the real port when 0 was asked for). */
+  rpcEndpoint: string;
+  /** /healthz, /readyz, /metrics. */
+  adminPort: number;
+}
+
+export async function start(config: Config, options: StartOptions = {}): Promise<RunningShipping> {
+  const log = options.log ?? createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL });
+  const host = createServiceHost({
+    service: config.SERVICE_NAME,
+    log,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    signals: options.signals,
+  });
+
+  const schema = 'shipping';
+  await migrate({ url: config.DATABASE_URL, schema, dir: new URL('../migrations/', import.meta.url), log });
+  const db = createPostgres({ url: config.DATABASE_URL, schema, log });
+  host.shutdown.register('postgres', () => db.end());
+  host.health.addCheck('postgres', postgresCheck(db));
+
+  // Shipment events are written to the outbox with the change they announce; the bus's relay
+  // publishes them, into billing's queue, declared here too.
+  const bus = await attachEventBus(host, {
+    url: config.AMQP_URL,
+    service: 'shipping',
+    connectionName: config.SERVICE_NAME,
+    exchange: config.EVENTS_EXCHANGE,
+    db,
+  });
+
+  const app = createApp({
+    db,
+    dispatchAfterMs: config.DISPATCH_AFTER_MS,
+    deliverAfterMs: config.DELIVER_AFTER_MS,
+  });
+  await bus.consume({ subscription: 'shipping.orders', db, handlers: app.eventHandlers });
+
+  const ticker = startShipmentTicker({
+    deps: app.shipping,
+    log,
+    intervalMs: config.SHIPMENT_TICK_INTERVAL_MS,
+  });
+  host.shutdown.register('shipment ticker', () => ticker.stop());
+
+  const rpc = createRpcServer({
+    service: shippingRpc,
+    handlers: app.rpcHandlers,
+    log,
+    registry: host.metrics.registry,
+    onCatastrophicError: () => void host.shutdown.shutdown('catastrophic error', 1),
+  });
+  host.shutdown.register('rpc server', () => rpc.close());
+  const port = config.RPC_PORT === 0 ? '*' : config.RPC_PORT;
+  const rpcEndpoint = await rpc.bind(`tcp://${config.RPC_HOST}:${port}`);
+  log.info({ endpoint: rpcEndpoint }, 'rpc server listening');
+
+  const admin = await host.listen({ port: config.HTTP_PORT });
+  return { host, rpcEndpoint, adminPort: admin.port };
+}
+
+if (import.meta.main) await start(loadConfig(Config));
