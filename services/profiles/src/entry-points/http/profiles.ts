@@ -1,0 +1,114 @@
+// The profiles routes of the contract's table: authenticate, validate, run one use case, answer.
+import { profilesRoutes as routes } from '@trio/contracts/profiles';
+import { validate } from '@trio/service-runtime/validate';
+import type { Express, RequestHandler, Response } from 'express';
+import {
+  type AccountDeps,
+  authenticate,
+  type CurrentSession,
+  getUser,
+  login,
+  logout,
+  normaliseEmail,
+  register,
+  sessionInfo,
+  updateUser,
+} from '../../domain/accounts.ts';
+import { addAddress, deleteAddress, listAddresses, replaceAddress } from '../../domain/addresses.ts';
+import { TooManyAttempts } from '../../domain/errors.ts';
+
+/** Sets `res.locals.session` from `Authorization: Bearer <token>`, or answers 401. */
+function requireSession(deps: AccountDeps): RequestHandler {
+  return async (req, res, next) => {
+    const [scheme, token] = (req.get('authorization') ?? '').split(' ');
+    try {
+      res.locals.session = await authenticate(deps, scheme?.toLowerCase() === 'bearer' ? token : undefined);
+    } catch (error) {
+      res.set('www-authenticate', 'Bearer realm="trio"');
+      throw error;
+    }
+    next();
+  };
+}
+
+const session = (res: Response) => res.locals.session as CurrentSession;
+
+/** `" Ann@Example.COM "` is Ann's address too: normalised before the contract's email check. */
+const normaliseBodyEmail: RequestHandler = (req, _res, next) => {
+  if (typeof req.body?.email === 'string') req.body.email = normaliseEmail(req.body.email);
+  next();
+};
+
+export function profilesHttpRoutes(app: Express, deps: AccountDeps): void {
+  const { db } = deps;
+  const auth = requireSession(deps);
+
+  app.post(
+    routes.register.path,
+    normaliseBodyEmail,
+    validate({ body: routes.register.body }),
+    async (req, res) => {
+      res.status(201).json(await register(deps, req.body));
+    },
+  );
+  app.post(routes.login.path, normaliseBodyEmail, validate({ body: routes.login.body }), async (req, res) => {
+    try {
+      res.status(201).json(await login(deps, req.body, req.ip ?? 'unknown'));
+    } catch (error) {
+      if (error instanceof TooManyAttempts) res.set('retry-after', String(error.retryAfterSeconds));
+      throw error;
+    }
+  });
+  app.get(routes.getCurrentSession.path, auth, (_req, res) => {
+    res.json(sessionInfo(session(res)));
+  });
+  app.delete(routes.logout.path, auth, async (_req, res) => {
+    await logout(deps, session(res));
+    res.status(204).end();
+  });
+  app.get(routes.getUser.path, auth, validate({ params: routes.getUser.params }), async (req, res) => {
+    res.json(await getUser(deps, session(res), req.params.userId));
+  });
+  app.patch(
+    routes.updateUser.path,
+    auth,
+    validate({ params: routes.updateUser.params, body: routes.updateUser.body }),
+    async (req, res) => {
+      res.json(await updateUser(deps, session(res), req.params.userId, req.body));
+    },
+  );
+  app.get(
+    routes.listAddresses.path,
+    auth,
+    validate({ params: routes.listAddresses.params }),
+    async (req, res) => {
+      res.json(await listAddresses(db, session(res), req.params.userId));
+    },
+  );
+  app.post(
+    routes.addAddress.path,
+    auth,
+    validate({ params: routes.addAddress.params, body: routes.addAddress.body }),
+    async (req, res) => {
+      res.status(201).json(await addAddress(db, session(res), req.params.userId, req.body));
+    },
+  );
+  app.put(
+    routes.replaceAddress.path,
+    auth,
+    validate({ params: routes.replaceAddress.params, body: routes.replaceAddress.body }),
+    async (req, res) => {
+      const { userId, addressId } = req.params;
+      res.json(await replaceAddress(db, session(res), userId, addressId, req.body));
+    },
+  );
+  app.delete(
+    routes.deleteAddress.path,
+    auth,
+    validate({ params: routes.deleteAddress.params }),
+    async (req, res) => {
+      await deleteAddress(db, session(res), req.params.userId, req.params.addressId);
+      res.status(204).end();
+    },
+  );
+}

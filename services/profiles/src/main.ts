@@ -1,0 +1,72 @@
+// The profiles process, in the fixed order: config → logger → connections → app → listen, each
+// resource registering its closer as it opens so that shutdown runs in reverse (HTTP stops first,
+// PostgreSQL closes last). `start` is exported so that the component tests run exactly this.
+import { attachEventBus } from '@trio/events/service';
+import { loadConfig } from '@trio/service-runtime/config';
+import { createLogger, type Logger } from '@trio/service-runtime/logger';
+import { createPostgres, migrate, postgresCheck } from '@trio/service-runtime/postgres';
+import { closeRedis, createRedis, redisCheck } from '@trio/service-runtime/redis';
+import { createServiceHost, type ServiceHost } from '@trio/service-runtime/service';
+import { createRoutes } from './app.ts';
+import { Config } from './config.ts';
+import { createDummyHash } from './domain/passwords.ts';
+
+export interface StartOptions {
+  /** Defaults to a logger at the configured level. */
+  log?: Logger;
+  /** `false` leaves SIGTERM/SIGINT alone (tests stop the service with `host.shutdown.close()`). */
+  signals?: false;
+}
+
+export interface RunningProfiles {
+  host: ServiceHost;
+  port: number;
+}
+
+export async function start(config: Config, options: StartOptions = {}): Promise<RunningProfiles> {
+  const log = options.log ?? createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL });
+  const host = createServiceHost({
+    service: config.SERVICE_NAME,
+    log,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    signals: options.signals,
+  });
+
+  const schema = 'profiles';
+  await migrate({ url: config.DATABASE_URL, schema, dir: new URL('../migrations/', import.meta.url), log });
+  const db = createPostgres({ url: config.DATABASE_URL, schema, log });
+  host.shutdown.register('postgres', () => db.end());
+  host.health.addCheck('postgres', postgresCheck(db));
+
+  const redis = createRedis({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, log });
+  host.shutdown.register('redis', () => closeRedis(redis));
+  host.health.addCheck('redis', redisCheck(redis));
+
+  // user.registered is written to the outbox with the new user; the relay publishes it into
+  // billing's queue, declared here too so that none is lost before billing first starts.
+  await attachEventBus(host, {
+    url: config.AMQP_URL,
+    service: 'profiles',
+    connectionName: config.SERVICE_NAME,
+    exchange: config.EVENTS_EXCHANGE,
+    db,
+  });
+
+  const routes = createRoutes({
+    db,
+    redis,
+    sessionSecret: config.SESSION_SECRET,
+    sessionTtlSeconds: config.SESSION_TTL_SECONDS,
+    loginLimits: {
+      perEmail: config.LOGIN_MAX_ATTEMPTS_PER_EMAIL,
+      perIp: config.LOGIN_MAX_ATTEMPTS_PER_IP,
+      windowSeconds: config.LOGIN_WINDOW_SECONDS,
+    },
+    dummyHash: await createDummyHash(),
+    trustProxy: config.TRUST_PROXY,
+  });
+  const { port } = await host.listen({ port: config.HTTP_PORT, routes });
+  return { host, port };
+}
+
+if (import.meta.main) await start(loadConfig(Config));

@@ -1,0 +1,165 @@
+// Starts profiles in-process, exactly as main.ts does, on a free port against the test file's own
+// database, Redis prefix and broker names, and talks to it over HTTP.
+import { type DomainEvent, parseEvent } from '@trio/contracts/events';
+import { type Session, Session as SessionSchema } from '@trio/contracts/profiles';
+import { createAmqpConnection } from '@trio/events/connection';
+import { deadLetterQueueName, subscriptionsFedBy } from '@trio/events/topology';
+import { parseConfig } from '@trio/service-runtime/config';
+import { createLogger } from '@trio/service-runtime/logger';
+import type { TestInfra } from '@trio/testing/infra';
+import { Config } from '../../src/config.ts';
+import { start } from '../../src/main.ts';
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON when the answer is JSON, otherwise the text. */
+  body: unknown;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  /** Sent as `Authorization: Bearer <token>`. */
+  token?: string;
+  headers?: Record<string, string>;
+}
+
+export interface TestProfiles {
+  url: string;
+  request(method: string, path: string, options?: RequestOptions): Promise<Reply>;
+  /** Registers a fresh user (password `password123`) and logs in. */
+  signUp(overrides?: { email?: string; password?: string; name?: string }): Promise<Session>;
+  /** Every log line the service wrote, as written. */
+  logText(): string;
+  logs(): Record<string, unknown>[];
+  stop(): Promise<void>;
+}
+
+export const testSecret = 'test-session-secret-0123456789abcdef';
+
+/** `env` overrides the variables derived from `infra`. */
+export async function startProfiles(
+  infra: TestInfra,
+  env: Record<string, string> = {},
+): Promise<TestProfiles> {
+  // Profiles declares the queues its events feed (billing's, prefixed by the exchange name off the
+  // default exchange); name them through the broker so that the test file's drop() deletes them.
+  for (const subscription of subscriptionsFedBy('profiles')) {
+    const queue = `events.${subscription}`;
+    infra.broker.queue(queue);
+    infra.broker.queue(deadLetterQueueName(queue));
+  }
+  const config = parseConfig(Config, {
+    DATABASE_URL: infra.db.url,
+    REDIS_URL: infra.redis.url,
+    REDIS_KEY_PREFIX: infra.redis.prefix,
+    AMQP_URL: infra.broker.url,
+    EVENTS_EXCHANGE: infra.broker.exchange('events'),
+    SESSION_SECRET: testSecret,
+    HTTP_PORT: '0',
+    ...env,
+  });
+  const lines: string[] = [];
+  const log = createLogger({
+    service: 'profiles',
+    level: 'debug',
+    destination: {
+      write: (line: string) => {
+        lines.push(line);
+        if (process.env.TEST_LOG) process.stderr.write(line);
+      },
+    },
+  });
+  const { host, port } = await start(config, { log, signals: false });
+  const url = `http://127.0.0.1:${port}`;
+
+  async function request(method: string, path: string, options: RequestOptions = {}): Promise<Reply> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+    const response = await fetch(url + path, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+    const text = await response.text();
+    const json = response.headers.get('content-type')?.startsWith('application/json');
+    return { status: response.status, headers: response.headers, body: json ? JSON.parse(text) : text };
+  }
+
+  return {
+    url,
+    request,
+    async signUp(overrides = {}) {
+      const credentials = {
+        email: overrides.email ?? uniqueEmail(),
+        password: overrides.password ?? 'password123',
+      };
+      const registered = await request('POST', '/users', {
+        body: { ...credentials, name: overrides.name ?? 'Ann Example' },
+      });
+      if (registered.status !== 201) throw new Error(`register answered ${registered.status}`);
+      const session = await request('POST', '/sessions', { body: credentials });
+      if (session.status !== 201) throw new Error(`login answered ${session.status}`);
+      return SessionSchema.parse(session.body);
+    },
+    logText: () => lines.join(''),
+    logs: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+    async stop() {
+      await host.shutdown.close();
+    },
+  };
+}
+
+export function uniqueEmail(): string {
+  return `user-${crypto.randomUUID()}@example.com`;
+}
+
+export function addressBody(overrides: Record<string, unknown> = {}) {
+  return {
+    name: 'Ann Example',
+    line1: 'Hauptstr. 1',
+    city: 'Berlin',
+    postalCode: '10115',
+    country: 'DE',
+    ...overrides,
+  };
+}
+
+/** Polls `probe` until it returns something other than undefined/false, or fails after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+export interface EventListener {
+  received: DomainEvent[];
+  close(): Promise<void>;
+}
+
+/** What a consumer of profiles' events would do: a queue of the test's own, bound to `user.*`. */
+export async function listenForEvents(infra: TestInfra): Promise<EventListener> {
+  const log = createLogger({ service: 'test', level: 'silent' });
+  const bus = createAmqpConnection({ url: infra.broker.url, name: 'profiles-test-listener', log });
+  await bus.start();
+  const channel = await bus.current()!.createChannel();
+  const queue = infra.broker.queue('profiles-events');
+  await channel.assertQueue(queue, { durable: false });
+  await channel.bindQueue(queue, infra.broker.exchange('events'), 'user.*');
+  const received: DomainEvent[] = [];
+  await channel.consume(queue, (message) => {
+    if (message === null) return;
+    received.push(parseEvent(JSON.parse(message.content.toString())));
+    channel.ack(message);
+  });
+  return { received, close: () => bus.close() };
+}
