@@ -8,6 +8,7 @@ import { runner } from 'node-pg-migrate';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { ReadinessCheck } from './health.ts';
+import type { ServiceHost } from './service.ts';
 
 export interface PostgresOptions {
   url: string;
@@ -87,4 +88,31 @@ export async function migrate(options: MigrateOptions): Promise<string[]> {
   const names = applied.map((migration) => migration.name);
   log.info({ schema, applied: names }, names.length > 0 ? 'migrations applied' : 'schema up to date');
   return names;
+}
+
+export interface AttachPostgresOptions {
+  url: string;
+  /** The service's own schema, e.g. `billing`. */
+  schema: string;
+  /** Folder of migrations, e.g. `new URL('../migrations/', import.meta.url)`. */
+  migrations: URL | string;
+  /** The host's logger by default. */
+  log?: Logger;
+  /** Shown in pg_stat_activity; the schema name by default. */
+  applicationName?: string;
+}
+
+/**
+ * What every service's main.ts does with its database: applies pending migrations, opens the pool,
+ * and registers its closer (`postgres`) on `host.shutdown` and its readiness check (`postgres`) on
+ * `host.health`. Call it first, so that the database closes last.
+ */
+export async function attachPostgres(host: ServiceHost, options: AttachPostgresOptions): Promise<Postgres> {
+  const { url, schema } = options;
+  const log = options.log ?? host.log;
+  await migrate({ url, schema, dir: options.migrations, log });
+  const db = createPostgres({ url, schema, log, applicationName: options.applicationName });
+  host.shutdown.register('postgres', () => db.end());
+  host.health.addCheck('postgres', postgresCheck(db));
+  return db;
 }

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '@trio/testing/infra';
 import pg from 'pg';
-import { createPostgres, migrate, type Postgres } from '../src/postgres.ts';
+import { attachPostgres, createPostgres, migrate, type Postgres } from '../src/postgres.ts';
+import { createServiceHost } from '../src/service.ts';
 import { captureLogs } from './support/log-capture.ts';
 
 const dir = new URL('./fixtures/migrations/', import.meta.url);
@@ -90,5 +91,30 @@ describe('createPostgres', () => {
       "SELECT current_setting('application_name') AS application_name, current_setting('search_path') AS search_path",
     );
     assert.deepEqual(rows, [{ application_name: 'delta-service', search_path: 'delta' }]);
+  });
+});
+
+describe('attachPostgres', () => {
+  it('migrates the schema, registers the readiness check, and closes the pool on host.shutdown.close()', async () => {
+    const host = createServiceHost({ service: 'epsilon', log, signals: false });
+    const epsilon = await attachPostgres(host, {
+      url: db.url,
+      schema: 'epsilon',
+      migrations: dir,
+      applicationName: 'epsilon-service',
+    });
+    try {
+      assert.deepEqual(await tablesIn('epsilon'), ['pgmigrations', 'widgets']);
+      const { rows } = await epsilon.query<{ application_name: string; search_path: string }>(
+        "SELECT current_setting('application_name') AS application_name, current_setting('search_path') AS search_path",
+      );
+      assert.deepEqual(rows, [{ application_name: 'epsilon-service', search_path: 'epsilon' }]);
+      const report = await host.health.check();
+      assert.equal(report.checks.postgres?.ok, true);
+    } finally {
+      assert.equal(await host.shutdown.close(), true);
+    }
+    assert.equal(epsilon.ended, true);
+    await assert.rejects(epsilon.query('SELECT 1'));
   });
 });

@@ -4,10 +4,10 @@
 // exported so that the component tests run exactly this.
 import { inventoryRpc } from '@trio/contracts/inventory';
 import { attachEventBus } from '@trio/events/service';
-import { createRpcServer } from '@trio/rpc/server';
+import { serveRpc } from '@trio/rpc/service';
 import { loadConfig } from '@trio/service-runtime/config';
 import { createLogger, type Logger } from '@trio/service-runtime/logger';
-import { createPostgres, migrate, postgresCheck } from '@trio/service-runtime/postgres';
+import { attachPostgres } from '@trio/service-runtime/postgres';
 import { createServiceHost, type ServiceHost } from '@trio/service-runtime/service';
 import { createApp } from './app.ts';
 import { Config } from './config.ts';
@@ -38,11 +38,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     signals: options.signals,
   });
 
-  const schema = 'inventory';
-  await migrate({ url: config.DATABASE_URL, schema, dir: new URL('../migrations/', import.meta.url), log });
-  const db = createPostgres({ url: config.DATABASE_URL, schema, log });
-  host.shutdown.register('postgres', () => db.end());
-  host.health.addCheck('postgres', postgresCheck(db));
+  const db = await attachPostgres(host, {
+    url: config.DATABASE_URL,
+    schema: 'inventory',
+    migrations: new URL('../migrations/', import.meta.url),
+  });
 
   // stock.low and stock.depleted are written to the outbox with the change that caused them; the
   // bus's relay publishes them, into the queues of catalog and front-end, declared here too.
@@ -66,17 +66,12 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   });
   host.shutdown.register('reservation sweeper', () => sweeper.stop());
 
-  const rpc = createRpcServer({
+  const { endpoint: rpcEndpoint } = await serveRpc(host, {
     service: inventoryRpc,
     handlers: app.rpcHandlers,
-    log,
-    registry: host.metrics.registry,
-    onCatastrophicError: () => void host.shutdown.shutdown('catastrophic error', 1),
+    host: config.RPC_HOST,
+    port: config.RPC_PORT,
   });
-  host.shutdown.register('rpc server', () => rpc.close());
-  const port = config.RPC_PORT === 0 ? '*' : config.RPC_PORT;
-  const rpcEndpoint = await rpc.bind(`tcp://${config.RPC_HOST}:${port}`);
-  log.info({ endpoint: rpcEndpoint }, 'rpc server listening');
 
   const admin = await host.listen({ port: config.HTTP_PORT });
   return { host, rpcEndpoint, adminPort: admin.port };

@@ -4,7 +4,7 @@
 import { attachEventBus } from '@trio/events/service';
 import { loadConfig } from '@trio/service-runtime/config';
 import { createLogger, type Logger } from '@trio/service-runtime/logger';
-import { createPostgres, migrate, postgresCheck } from '@trio/service-runtime/postgres';
+import { attachPostgres } from '@trio/service-runtime/postgres';
 import { createServiceHost, type ServiceHost } from '@trio/service-runtime/service';
 import { createRoutes } from './app.ts';
 import { Config } from './config.ts';
@@ -30,11 +30,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     signals: options.signals,
   });
 
-  const schema = 'payment';
-  await migrate({ url: config.DATABASE_URL, schema, dir: new URL('../migrations/', import.meta.url), log });
-  const db = createPostgres({ url: config.DATABASE_URL, schema, log });
-  host.shutdown.register('postgres', () => db.end());
-  host.health.addCheck('postgres', postgresCheck(db));
+  const db = await attachPostgres(host, {
+    url: config.DATABASE_URL,
+    schema: 'payment',
+    migrations: new URL('../migrations/', import.meta.url),
+  });
 
   // Payment events are written to the outbox with the change; the relay publishes them into
   // billing's queue, declared here too so that none is lost before billing first starts.

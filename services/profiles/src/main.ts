@@ -4,7 +4,7 @@
 import { attachEventBus } from '@trio/events/service';
 import { loadConfig } from '@trio/service-runtime/config';
 import { createLogger, type Logger } from '@trio/service-runtime/logger';
-import { createPostgres, migrate, postgresCheck } from '@trio/service-runtime/postgres';
+import { attachPostgres } from '@trio/service-runtime/postgres';
 import { closeRedis, createRedis, redisCheck } from '@trio/service-runtime/redis';
 import { createServiceHost, type ServiceHost } from '@trio/service-runtime/service';
 import { createRoutes } from './app.ts';
@@ -32,11 +32,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     signals: options.signals,
   });
 
-  const schema = 'profiles';
-  await migrate({ url: config.DATABASE_URL, schema, dir: new URL('../migrations/', import.meta.url), log });
-  const db = createPostgres({ url: config.DATABASE_URL, schema, log });
-  host.shutdown.register('postgres', () => db.end());
-  host.health.addCheck('postgres', postgresCheck(db));
+  const db = await attachPostgres(host, {
+    url: config.DATABASE_URL,
+    schema: 'profiles',
+    migrations: new URL('../migrations/', import.meta.url),
+  });
 
   const redis = createRedis({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, log });
   host.shutdown.register('redis', () => closeRedis(redis));

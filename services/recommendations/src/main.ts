@@ -4,10 +4,10 @@
 // that the component tests run exactly this.
 import { recommendationsRpc } from '@trio/contracts/recommendations';
 import { attachEventBus } from '@trio/events/service';
-import { createRpcServer } from '@trio/rpc/server';
+import { serveRpc } from '@trio/rpc/service';
 import { loadConfig } from '@trio/service-runtime/config';
 import { createLogger, type Logger } from '@trio/service-runtime/logger';
-import { createPostgres, migrate, postgresCheck } from '@trio/service-runtime/postgres';
+import { attachPostgres } from '@trio/service-runtime/postgres';
 import { createServiceHost, type ServiceHost } from '@trio/service-runtime/service';
 import { createApp } from './app.ts';
 import { Config } from './config.ts';
@@ -36,11 +36,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     signals: options.signals,
   });
 
-  const schema = 'recommendations';
-  await migrate({ url: config.DATABASE_URL, schema, dir: new URL('../migrations/', import.meta.url), log });
-  const db = createPostgres({ url: config.DATABASE_URL, schema, log });
-  host.shutdown.register('postgres', () => db.end());
-  host.health.addCheck('postgres', postgresCheck(db));
+  const db = await attachPostgres(host, {
+    url: config.DATABASE_URL,
+    schema: 'recommendations',
+    migrations: new URL('../migrations/', import.meta.url),
+  });
 
   const app = createApp({ db });
 
@@ -55,17 +55,12 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   });
   await bus.consume({ subscription: 'recommendations.learning', db, handlers: app.events });
 
-  const rpc = createRpcServer({
+  const { endpoint: rpcEndpoint } = await serveRpc(host, {
     service: recommendationsRpc,
     handlers: app.rpc,
-    log,
-    registry: host.metrics.registry,
+    host: config.RPC_HOST,
+    port: config.RPC_PORT,
   });
-  // ZeroMQ spells "any free port" as `*`.
-  const rpcEndpoint = await rpc.bind(
-    `tcp://${config.RPC_HOST}:${config.RPC_PORT === 0 ? '*' : config.RPC_PORT}`,
-  );
-  host.shutdown.register('rpc server', () => rpc.close());
 
   const { port: adminPort } = await host.listen({ port: config.HTTP_PORT });
   return { host, rpcEndpoint, adminPort };
