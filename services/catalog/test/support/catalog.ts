@@ -3,25 +3,17 @@
 import { deadLetterQueueName, subscriptionsFedBy } from '@trio/events/topology';
 import { parseConfig } from '@trio/service-runtime/config';
 import { createLogger } from '@trio/service-runtime/logger';
+import { createHttpClient, type Reply, type RequestOptions } from '@trio/testing/http-client';
 import type { TestInfra } from '@trio/testing/infra';
+import { createLogCapture } from '@trio/testing/logs';
+import { waitFor } from '@trio/testing/wait';
 import { Config } from '../../src/config.ts';
 import { start } from '../../src/main.ts';
 
+export type { Reply, RequestOptions };
+export { waitFor };
+
 export const adminToken = 'test-admin-token-0123456789';
-
-export interface Reply {
-  status: number;
-  headers: Headers;
-  /** Parsed JSON when the answer is JSON, otherwise the text. */
-  body: unknown;
-}
-
-export interface RequestOptions {
-  body?: unknown;
-  /** Sent as `Authorization: Bearer <token>`. */
-  token?: string;
-  headers?: Record<string, string>;
-}
 
 export interface TestCatalog {
   url: string;
@@ -52,58 +44,21 @@ export async function startCatalog(infra: TestInfra, env: Record<string, string>
     SEED_ON_START: 'true',
     ...env,
   });
-  const lines: string[] = [];
-  const log = createLogger({
-    service: 'catalog',
-    level: 'debug',
-    destination: {
-      write: (line: string) => {
-        lines.push(line);
-        if (process.env.TEST_LOG) process.stderr.write(line);
-      },
-    },
-  });
+  const capture = createLogCapture();
+  const log = createLogger({ service: 'catalog', level: 'debug', destination: capture.destination });
   const { host, port } = await start(config, { log, signals: false });
   const url = `http://127.0.0.1:${port}`;
-
-  async function request(method: string, path: string, options: RequestOptions = {}): Promise<Reply> {
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
-    if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-    const response = await fetch(url + path, {
-      method,
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    });
-    const text = await response.text();
-    const json = response.headers.get('content-type')?.startsWith('application/json');
-    return { status: response.status, headers: response.headers, body: json ? JSON.parse(text) : text };
-  }
+  const { request, get } = createHttpClient(url);
 
   return {
     url,
     request,
-    get: (path) => request('GET', path),
-    logs: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+    get,
+    logs: capture.logs,
     async stop() {
       await host.shutdown.close();
     },
   };
-}
-
-/** Polls `probe` until it returns something other than undefined/false, or fails after `timeoutMs`. */
-export async function waitFor<T>(
-  what: string,
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 /** A valid new product; `overrides` replace fields. */

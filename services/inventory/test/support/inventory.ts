@@ -17,8 +17,12 @@ import { parseConfig } from '@trio/service-runtime/config';
 import { createLogger } from '@trio/service-runtime/logger';
 import { createPostgres, type Postgres } from '@trio/service-runtime/postgres';
 import type { TestInfra } from '@trio/testing/infra';
+import { createLogCapture } from '@trio/testing/logs';
+import { waitFor } from '@trio/testing/wait';
 import { Config } from '../../src/config.ts';
 import { start } from '../../src/main.ts';
+
+export { waitFor };
 
 export type InventoryClient = RpcServiceClient<typeof inventoryRpc>;
 
@@ -66,17 +70,8 @@ export async function startInventory(
     SEED_ON_START: 'true',
     ...env,
   });
-  const lines: string[] = [];
-  const log = createLogger({
-    service: 'inventory',
-    level: 'debug',
-    destination: {
-      write: (line: string) => {
-        lines.push(line);
-        if (process.env.TEST_LOG) process.stderr.write(line);
-      },
-    },
-  });
+  const capture = createLogCapture();
+  const log = createLogger({ service: 'inventory', level: 'debug', destination: capture.destination });
   const { host, rpcEndpoint, adminPort } = await start(config, { log, signals: false });
   const client = connect(rpcEndpoint);
   return {
@@ -86,7 +81,7 @@ export async function startInventory(
       const response = await fetch(`http://127.0.0.1:${adminPort}${path}`);
       return { status: response.status, body: await response.text() };
     },
-    logs: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+    logs: capture.logs,
     async stop() {
       await client.close();
       await host.shutdown.close();
@@ -146,21 +141,6 @@ export function orderEvent(
     },
     context,
   );
-}
-
-/** Polls `probe` until it returns something other than undefined/false, or fails after `timeoutMs`. */
-export async function waitFor<T>(
-  what: string,
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 /** The runtime's pool, like the service's: its error listener matters when the database is dropped. */

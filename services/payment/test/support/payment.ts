@@ -6,8 +6,12 @@ import { deadLetterQueueName, subscriptionsFedBy } from '@trio/events/topology';
 import { parseConfig } from '@trio/service-runtime/config';
 import { createLogger } from '@trio/service-runtime/logger';
 import type { TestInfra } from '@trio/testing/infra';
+import { createLogCapture } from '@trio/testing/logs';
+import { waitFor } from '@trio/testing/wait';
 import { Config } from '../../src/config.ts';
 import { start } from '../../src/main.ts';
+
+export { waitFor };
 
 export interface Reply {
   status: number;
@@ -52,17 +56,8 @@ export async function startPayment(infra: TestInfra, env: Record<string, string>
     HTTP_PORT: '0',
     ...env,
   });
-  const lines: string[] = [];
-  const log = createLogger({
-    service: 'payment',
-    level: 'debug',
-    destination: {
-      write: (line: string) => {
-        lines.push(line);
-        if (process.env.TEST_LOG) process.stderr.write(line);
-      },
-    },
-  });
+  const capture = createLogCapture();
+  const log = createLogger({ service: 'payment', level: 'debug', destination: capture.destination });
   const { host, port } = await start(config, { log, signals: false });
   const url = `http://127.0.0.1:${port}`;
 
@@ -86,8 +81,8 @@ export async function startPayment(infra: TestInfra, env: Record<string, string>
     request,
     get: (path) => request('GET', path),
     post: (path, body, key) => request('POST', path, { body, key }),
-    logText: () => lines.join(''),
-    logs: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+    logText: () => capture.lines().join(''),
+    logs: capture.logs,
     async stop() {
       await host.shutdown.close();
     },
@@ -112,21 +107,6 @@ export function authorizeBody(number: string = cards.succeeds, overrides: Record
     source: { type: 'card', card: { number, expMonth: 12, expYear: 2099, cvc: '737' } },
     ...overrides,
   };
-}
-
-/** Polls `probe` until it returns something other than undefined/false, or fails after `timeoutMs`. */
-export async function waitFor<T>(
-  what: string,
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 export interface EventListener {

@@ -6,23 +6,15 @@ import { createAmqpConnection } from '@trio/events/connection';
 import { deadLetterQueueName, subscriptionsFedBy } from '@trio/events/topology';
 import { parseConfig } from '@trio/service-runtime/config';
 import { createLogger } from '@trio/service-runtime/logger';
+import { createHttpClient, type Reply, type RequestOptions } from '@trio/testing/http-client';
 import type { TestInfra } from '@trio/testing/infra';
+import { createLogCapture } from '@trio/testing/logs';
+import { waitFor } from '@trio/testing/wait';
 import { Config } from '../../src/config.ts';
 import { start } from '../../src/main.ts';
 
-export interface Reply {
-  status: number;
-  headers: Headers;
-  /** Parsed JSON when the answer is JSON, otherwise the text. */
-  body: unknown;
-}
-
-export interface RequestOptions {
-  body?: unknown;
-  /** Sent as `Authorization: Bearer <token>`. */
-  token?: string;
-  headers?: Record<string, string>;
-}
+export type { Reply, RequestOptions };
+export { waitFor };
 
 export interface TestProfiles {
   url: string;
@@ -59,33 +51,11 @@ export async function startProfiles(
     HTTP_PORT: '0',
     ...env,
   });
-  const lines: string[] = [];
-  const log = createLogger({
-    service: 'profiles',
-    level: 'debug',
-    destination: {
-      write: (line: string) => {
-        lines.push(line);
-        if (process.env.TEST_LOG) process.stderr.write(line);
-      },
-    },
-  });
+  const capture = createLogCapture();
+  const log = createLogger({ service: 'profiles', level: 'debug', destination: capture.destination });
   const { host, port } = await start(config, { log, signals: false });
   const url = `http://127.0.0.1:${port}`;
-
-  async function request(method: string, path: string, options: RequestOptions = {}): Promise<Reply> {
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
-    if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-    const response = await fetch(url + path, {
-      method,
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    });
-    const text = await response.text();
-    const json = response.headers.get('content-type')?.startsWith('application/json');
-    return { status: response.status, headers: response.headers, body: json ? JSON.parse(text) : text };
-  }
+  const { request } = createHttpClient(url);
 
   return {
     url,
@@ -103,8 +73,8 @@ export async function startProfiles(
       if (session.status !== 201) throw new Error(`login answered ${session.status}`);
       return SessionSchema.parse(session.body);
     },
-    logText: () => lines.join(''),
-    logs: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+    logText: () => capture.lines().join(''),
+    logs: capture.logs,
     async stop() {
       await host.shutdown.close();
     },
@@ -124,21 +94,6 @@ export function addressBody(overrides: Record<string, unknown> = {}) {
     country: 'DE',
     ...overrides,
   };
-}
-
-/** Polls `probe` until it returns something other than undefined/false, or fails after `timeoutMs`. */
-export async function waitFor<T>(
-  what: string,
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 export interface EventListener {

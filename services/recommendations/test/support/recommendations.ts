@@ -16,8 +16,12 @@ import { parseConfig } from '@trio/service-runtime/config';
 import { createLogger } from '@trio/service-runtime/logger';
 import { createPostgres, type Postgres } from '@trio/service-runtime/postgres';
 import type { TestInfra } from '@trio/testing/infra';
+import { createLogCapture } from '@trio/testing/logs';
+import { waitFor } from '@trio/testing/wait';
 import { Config } from '../../src/config.ts';
 import { start } from '../../src/main.ts';
+
+export { waitFor };
 
 export interface TestRecommendations {
   rpc: RpcServiceClient<typeof recommendationsRpc>;
@@ -54,17 +58,8 @@ export async function startRecommendations(infra: TestInfra): Promise<TestRecomm
     RPC_PORT: '0',
     RPC_HOST: '127.0.0.1',
   });
-  const lines: string[] = [];
-  const log = createLogger({
-    service: 'recommendations',
-    level: 'debug',
-    destination: {
-      write: (line: string) => {
-        lines.push(line);
-        if (process.env.TEST_LOG) process.stderr.write(line);
-      },
-    },
-  });
+  const capture = createLogCapture();
+  const log = createLogger({ service: 'recommendations', level: 'debug', destination: capture.destination });
   const { host, rpcEndpoint, adminPort } = await start(config, { log, signals: false });
   const rpc = createRpcClient({ service: recommendationsRpc, endpoints: rpcEndpoint, log: silent });
   // The runtime's pool, like the service's: its error listener matters when the database is dropped.
@@ -86,7 +81,7 @@ export async function startRecommendations(infra: TestInfra): Promise<TestRecomm
         return rows[0]!.count === new Set(ids).size;
       });
     },
-    logs: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+    logs: capture.logs,
     async stop() {
       await rpc.close();
       await db.end();
@@ -187,21 +182,6 @@ export function orderEvent(userId: string, lines: readonly (string | [string, nu
       weightGrams: 100,
     },
   });
-}
-
-/** Polls `probe` until it returns something other than undefined/false, or fails after `timeoutMs`. */
-export async function waitFor<T>(
-  what: string,
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 /** The skus of an answer, in order. */
