@@ -71,7 +71,11 @@ export const PaymentSource = z
     z.object({ type: z.literal('card'), card: CardInput }),
     z.object({ type: z.literal('token'), token: CardToken }),
   ])
-  .meta({ id: 'PaymentSource', description: 'A new card, or the token of one payment already stored' });
+  .meta({
+    id: 'PaymentSource',
+    description:
+      'A card as typed, or the token of a card already stored (POST /cards, or an earlier payment)',
+  });
 export type PaymentSource = z.infer<typeof PaymentSource>;
 
 export const PaymentFailureCode = z
@@ -130,6 +134,22 @@ export type RefundRequest = z.infer<typeof RefundRequest>;
 const PaymentParams = z.object({ paymentId: PaymentId });
 
 export const paymentRoutes = {
+  createCard: defineRoute({
+    method: 'post',
+    path: '/cards',
+    summary: 'Store a card and get its token, without charging anything',
+    description:
+      'The card number and CVC go no further: what is stored is a token, the brand, the last four ' +
+      'digits and the expiry. Authorizing with the token answers as the card itself would (the test ' +
+      'cards keep their behaviour). Lets a caller keep a token, never a card number, while it works.',
+    auth: 'none',
+    headers: IdempotencyHeaders,
+    body: CardInput,
+    responses: {
+      201: { description: 'The stored card', body: StoredCard },
+      ...errorResponses(400, 413, 422),
+    },
+  }),
   authorize: defineRoute({
     method: 'post',
     path: '/payments',

@@ -45,7 +45,7 @@ describe('route tables', () => {
         entry.name === 'placeOrder' ||
         entry.name === 'checkout',
     );
-    assert.equal(mutations.length, 6);
+    assert.equal(mutations.length, 7);
     for (const entry of mutations) {
       assert.equal(entry.route.headers?.safeParse({}).success, false, label(entry));
       assert.ok(entry.route.responses[422], `${label(entry)} documents 422 for a reused key`);

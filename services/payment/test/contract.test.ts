@@ -8,6 +8,7 @@ import { Payment, paymentRoutes } from '@trio/contracts/payment';
 import { createTestInfra, type TestInfra } from '@trio/testing/infra';
 import {
   authorizeBody,
+  cardBody,
   cards,
   type RequestOptions,
   startPayment,
@@ -45,6 +46,10 @@ test('every route of the contract is served, and every answer matches the contra
 
   // Requests per route, in order; together they reach every status a client can cause.
   const exchanges: [RouteName, string, RequestOptions?][] = [
+    ['createCard', '/cards', { body: cardBody(cards.succeeds) }],
+    ['createCard', '/cards', { body: cardBody('4242424242424241') }],
+    ['createCard', '/cards', { body: cardBody(cards.succeeds), key: reused }],
+    ['createCard', '/cards', { body: cardBody(cards.succeeds, { cvc: 'x'.repeat(200_000) }) }],
     ['authorize', '/payments', { body: authorizeBody(cards.succeeds) }],
     ['authorize', '/payments', { body: authorizeBody(cards.declined) }],
     ['authorize', '/payments', { body: authorizeBody('4242424242424241') }],

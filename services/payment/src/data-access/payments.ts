@@ -1,6 +1,7 @@
 // SQL for cards, payments and refunds. Every value travels as a query parameter.
 import type { Payment, PaymentStatus, StoredCard } from '@trio/contracts/payment';
 import type pg from 'pg';
+import type { CardBehaviour, CardOnFile } from '../domain/processor.ts';
 import type { Queryable } from './queryable.ts';
 
 interface PaymentRow {
@@ -47,25 +48,33 @@ function toPayment(row: PaymentRow): Payment {
   };
 }
 
-export async function insertCard(tx: pg.PoolClient, card: StoredCard): Promise<void> {
-  await tx.query('INSERT INTO cards (token, brand, last4, exp_month, exp_year) VALUES ($1, $2, $3, $4, $5)', [
-    card.token,
-    card.brand,
-    card.last4,
-    card.expMonth,
-    card.expYear,
-  ]);
+export async function insertCard(tx: pg.PoolClient, card: CardOnFile): Promise<void> {
+  await tx.query(
+    `INSERT INTO cards (token, brand, last4, exp_month, exp_year, behaviour)
+     VALUES ($1, $2, $3, $4, $5, $6)`,
+    [card.token, card.brand, card.last4, card.expMonth, card.expYear, card.behaviour],
+  );
 }
 
-export async function findCard(db: Queryable, token: string): Promise<StoredCard | undefined> {
+export async function findCard(db: Queryable, token: string): Promise<CardOnFile | undefined> {
   const { rows } = await db.query<{
     brand: StoredCard['brand'];
     last4: string;
     exp_month: number;
     exp_year: number;
-  }>('SELECT brand, last4, exp_month, exp_year FROM cards WHERE token = $1', [token]);
+    behaviour: CardBehaviour;
+  }>('SELECT brand, last4, exp_month, exp_year, behaviour FROM cards WHERE token = $1', [token]);
   const row = rows[0];
-  return row && { token, brand: row.brand, last4: row.last4, expMonth: row.exp_month, expYear: row.exp_year };
+  return (
+    row && {
+      token,
+      brand: row.brand,
+      last4: row.last4,
+      expMonth: row.exp_month,
+      expYear: row.exp_year,
+      behaviour: row.behaviour,
+    }
+  );
 }
 
 export interface NewPayment {

@@ -8,7 +8,6 @@ import type {
   Payment,
   PaymentFailureCode,
   RefundRequest,
-  StoredCard,
 } from '@trio/contracts/payment';
 import { publishInTransaction } from '@trio/events/outbox';
 import { createEventInContext } from '@trio/events/publisher';
@@ -24,7 +23,13 @@ import {
   savePayment,
 } from '../data-access/payments.ts';
 import { invalidField, invalidTransition, paymentNotFound } from './errors.ts';
-import { authorizeCard, authorizeStoredCard, brandOf, type Verdict } from './processor.ts';
+import {
+  authorizeCard,
+  authorizeStoredCard,
+  type CardOnFile,
+  cardOnFile,
+  type Verdict,
+} from './processor.ts';
 
 export interface PaymentDeps {
   slowCardDelayMs: number;
@@ -39,17 +44,16 @@ export async function authorize(
   deps: PaymentDeps,
   input: AuthorizeRequest,
 ): Promise<AuthorizeResult> {
-  let card: StoredCard;
+  let card: CardOnFile;
   let verdict: Verdict;
   if (input.source.type === 'card') {
-    const { number, expMonth, expYear } = input.source.card;
     verdict = await authorizeCard(input.source.card, deps.slowCardDelayMs);
-    card = { token: newToken(), brand: brandOf(number), last4: number.slice(-4), expMonth, expYear };
+    card = cardOnFile(input.source.card);
   } else {
     const stored = await findCard(tx, input.source.token);
     if (stored === undefined) throw invalidField('source.token', 'no card has this token');
     card = stored;
-    verdict = authorizeStoredCard(card);
+    verdict = await authorizeStoredCard(card, deps.slowCardDelayMs);
   }
 
   if (!verdict.approved) {
@@ -171,10 +175,6 @@ function assertCurrency(currency: string, payment: Payment): void {
   if (currency !== payment.amount.currency) {
     throw invalidField('amount.currency', `must be the payment's currency, ${payment.amount.currency}`);
   }
-}
-
-function newToken(): string {
-  return `tok_${crypto.randomUUID().replaceAll('-', '')}`;
 }
 
 /** Events are keyed by order, so that billing sees an order's payment events in the order written. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { brandOf, isExpired } from './processor.ts';
+import { authorizeCard, authorizeStoredCard, brandOf, cardOnFile, isExpired } from './processor.ts';
 
 test('brands come from the number prefixes of the card networks', () => {
   const brands = [
@@ -24,4 +24,37 @@ test('a card is valid through the last day of its expiry month', () => {
   assert.equal(isExpired({ expMonth: 10, expYear: 2026 }, now), true);
   assert.equal(isExpired({ expMonth: 12, expYear: 2025 }, now), true);
   assert.equal(isExpired({ expMonth: 1, expYear: 2027 }, now), false);
+});
+
+test('a card on file gets the verdict of the card it was stored from, and keeps no number or CVC', async () => {
+  const numbers = [
+    '4242424242424242',
+    '4000000000000002',
+    '4000000000009995',
+    '4000000000000119',
+    '4000000000003220',
+  ];
+  for (const expYear of [2099, 2020]) {
+    for (const number of numbers) {
+      const card = { number, expMonth: 12, expYear, cvc: '737' };
+      const onFile = cardOnFile(card);
+      assert.deepEqual(Object.keys(onFile).sort(), [
+        'behaviour',
+        'brand',
+        'expMonth',
+        'expYear',
+        'last4',
+        'token',
+      ]);
+      assert.deepEqual(
+        await authorizeStoredCard(onFile, 0),
+        await authorizeCard(card, 0),
+        `${number}/${expYear}`,
+      );
+    }
+  }
+  assert.equal(
+    cardOnFile({ number: '4000000000000002', expMonth: 1, expYear: 2099, cvc: '737' }).behaviour,
+    'card_declined',
+  );
 });

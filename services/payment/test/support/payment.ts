@@ -99,12 +99,17 @@ export const cards = {
   otherMastercard: '5555555555554444',
 } as const;
 
+/** A valid card as typed (the body of POST /cards); `overrides` replace fields. */
+export function cardBody(number: string = cards.succeeds, overrides: Record<string, unknown> = {}) {
+  return { number, expMonth: 12, expYear: 2099, cvc: '737', ...overrides };
+}
+
 /** A valid authorization body; `overrides` replace fields. */
 export function authorizeBody(number: string = cards.succeeds, overrides: Record<string, unknown> = {}) {
   return {
     orderId: crypto.randomUUID(),
     amount: { amount: 4999, currency: 'EUR' },
-    source: { type: 'card', card: { number, expMonth: 12, expYear: 2099, cvc: '737' } },
+    source: { type: 'card', card: cardBody(number) },
     ...overrides,
   };
 }

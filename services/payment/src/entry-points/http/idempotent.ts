@@ -3,11 +3,11 @@
 // a retry with the same key and the same request gets that answer again, without running anything.
 // The same key with another request is a 422. Validation errors (400) are not stored: nothing was
 // attempted, so the client may fix the request and retry under the same key.
-import { createHmac } from 'node:crypto';
 import { IdempotencyHeaders } from '@trio/contracts/common';
 import { inTransaction } from '@trio/events/transaction';
 import { getContext } from '@trio/service-runtime/context';
 import { AppError } from '@trio/service-runtime/errors';
+import { fingerprint as fingerprintOf } from '@trio/service-runtime/fingerprint';
 import type { Postgres } from '@trio/service-runtime/postgres';
 import type { Request, RequestHandler } from 'express';
 import type pg from 'pg';
@@ -49,9 +49,7 @@ export function idempotent<Params, Body>(
 ): RequestHandler<Params, unknown, Body> {
   return async (req, res) => {
     const key = req.get('idempotency-key')!;
-    const fingerprint = createHmac('sha256', deps.secret)
-      .update(canonicalJson({ operation, params: req.params, body: req.body ?? null }))
-      .digest('hex');
+    const fingerprint = fingerprintOf(deps.secret, { operation, params: req.params, body: req.body ?? null });
     const { answer, replayed } = await inTransaction(deps.db, async (tx) => {
       const stored = await claimKey(tx, key, fingerprint);
       if (stored !== undefined) {
@@ -90,14 +88,5 @@ function keyReused(): AppError {
     'idempotency_key_reused',
     'This Idempotency-Key was used with a different request; use a new key for a new request',
     { status: 422 },
-  );
-}
-
-/** JSON with object keys sorted, so that two equal requests have one fingerprint whatever their key order. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) =>
-    item !== null && typeof item === 'object' && !Array.isArray(item)
-      ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : item,
   );
 }

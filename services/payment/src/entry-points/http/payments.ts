@@ -3,6 +3,7 @@
 import { paymentRoutes } from '@trio/contracts/payment';
 import { validate } from '@trio/service-runtime/validate';
 import type { Express, RequestHandler } from 'express';
+import { createCard } from '../../domain/cards.ts';
 import {
   authorize,
   capture,
@@ -22,6 +23,15 @@ const bodyDefaultsToEmpty: RequestHandler = (req, _res, next) => {
 };
 
 export function paymentHttpRoutes(app: Express, deps: PaymentDeps & IdempotencyDeps): void {
+  app.post(
+    routes.createCard.path,
+    requireIdempotencyKey,
+    validate({ body: routes.createCard.body }),
+    idempotent(deps, 'createCard', async (tx, req) => ({
+      status: 201,
+      body: await createCard(tx, req.body),
+    })),
+  );
   app.post(
     routes.authorize.path,
     requireIdempotencyKey,
