@@ -1,0 +1,80 @@
+// A client for a REST peer (billing → catalog, payment, profiles): JSON in and out, a timeout per
+// call, and the caller's trace and correlation ids sent along. It answers with the status and the
+// parsed body for every HTTP answer (a 404 or a 402 is an answer the caller decides about); when no
+// answer came (refused, reset, timed out) it throws PeerUnavailable, which the error mapper turns
+// into a 503 if the caller lets it through.
+import { getContext, traceparentOf } from '../context.ts';
+import { AppError } from '../errors.ts';
+
+export interface PeerReply {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON, or undefined for an empty or non-JSON body. */
+  body: unknown;
+}
+
+export interface PeerRequest {
+  body?: unknown;
+  /** Sent as `Authorization: Bearer <token>`. */
+  token?: string;
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+export interface RestPeer {
+  readonly name: string;
+  request(method: string, path: string, options?: PeerRequest): Promise<PeerReply>;
+}
+
+export interface RestPeerOptions {
+  /** The peer's name in errors and logs, e.g. `catalog`. */
+  name: string;
+  /** e.g. `http://catalog:3001`. */
+  baseUrl: string;
+  /** Per call, including reading the body. */
+  timeoutMs: number;
+}
+
+/** No answer from a peer: it may or may not have acted (a timeout), so only idempotent calls retry. */
+export class PeerUnavailable extends AppError {
+  readonly peer: string;
+
+  constructor(peer: string, cause: unknown) {
+    super('unavailable', `The ${peer} service is not answering; try again shortly`, { status: 503, cause });
+    this.peer = peer;
+  }
+}
+
+export function createRestPeer(options: RestPeerOptions): RestPeer {
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+
+  async function request(method: string, path: string, call: PeerRequest = {}): Promise<PeerReply> {
+    const headers: Record<string, string> = { accept: 'application/json', ...call.headers };
+    if (call.body !== undefined) headers['content-type'] = 'application/json';
+    if (call.token !== undefined) headers.authorization = `Bearer ${call.token}`;
+    const context = getContext();
+    if (context !== undefined) {
+      headers.traceparent = traceparentOf(context);
+      headers['x-correlation-id'] = context.correlationId;
+    }
+    try {
+      const response = await fetch(baseUrl + path, {
+        method,
+        headers,
+        body: call.body === undefined ? undefined : JSON.stringify(call.body),
+        signal: AbortSignal.timeout(call.timeoutMs ?? options.timeoutMs),
+      });
+      const text = await response.text();
+      const json = response.headers.get('content-type')?.includes('json') === true && text !== '';
+      return {
+        status: response.status,
+        headers: response.headers,
+        body: json ? JSON.parse(text) : undefined,
+      };
+    } catch (error) {
+      throw new PeerUnavailable(options.name, error);
+    }
+  }
+
+  return { name: options.name, request };
+}
