@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { maxParcelGrams, orderTotals, parcelsFor, taxOf } from './totals.ts';
+
+describe('order arithmetic', () => {
+  it('rounds tax half up to the minor unit', () => {
+    assert.equal(taxOf(1234, 1900), 234); // 234.46
+    assert.equal(taxOf(50, 1000), 5); // 5.0
+    assert.equal(taxOf(25, 1000), 3); // 2.5 → 3
+    assert.equal(taxOf(0, 1900), 0);
+  });
+
+  it('adds subtotal, shipping and the tax on both', () => {
+    const totals = orderTotals('EUR', 2000, 590, 1900);
+    assert.deepEqual(totals, {
+      subtotal: { amount: 2000, currency: 'EUR' },
+      shipping: { amount: 590, currency: 'EUR' },
+      tax: { amount: 492, currency: 'EUR' },
+      total: { amount: 3082, currency: 'EUR' },
+    });
+  });
+
+  it('splits a weight into parcels no heavier than the heaviest band', () => {
+    assert.deepEqual(parcelsFor(2_500), [{ weightGrams: 2_500 }]);
+    assert.deepEqual(parcelsFor(65_000), [
+      { weightGrams: maxParcelGrams },
+      { weightGrams: maxParcelGrams },
+      { weightGrams: 5_000 },
+    ]);
+    assert.equal(parcelsFor(20 * maxParcelGrams)?.length, 20);
+    assert.equal(parcelsFor(20 * maxParcelGrams + 1), undefined);
+  });
+});

@@ -1,0 +1,117 @@
+// The billing process, in the fixed order: config → logger → connections → peers → saga runner →
+// consumers → listen, each resource registering its closer as it opens so that shutdown runs in
+// reverse: HTTP stops taking orders, the saga runner lets the steps in progress finish, then the
+// RPC clients, the bus and PostgreSQL close. `start` is exported so that the tests run exactly this.
+import { inventoryRpc } from '@trio/contracts/inventory';
+import { shippingRpc } from '@trio/contracts/shipping';
+import { attachEventBus } from '@trio/events/service';
+import { createRpcClient } from '@trio/rpc/client';
+import { loadConfig } from '@trio/service-runtime/config';
+import { createLogger, type Logger } from '@trio/service-runtime/logger';
+import { createRestPeer } from '@trio/service-runtime/peer';
+import { attachPostgres } from '@trio/service-runtime/postgres';
+import { createServiceHost, type ServiceHost } from '@trio/service-runtime/service';
+import { Config } from './config.ts';
+import { createSagaMetrics } from './domain/metrics.ts';
+import {
+  customerEventHandlers,
+  paymentEventHandlers,
+  shipmentEventHandlers,
+} from './entry-points/events/handlers.ts';
+import { billingHttpRoutes } from './entry-points/http/routes.ts';
+import { createSagaRunner, type SagaRunner } from './entry-points/saga-runner.ts';
+import { catalogPeer } from './peers/catalog.ts';
+import { paymentPeer } from './peers/payment.ts';
+import { profilesPeer } from './peers/profiles.ts';
+
+export interface StartOptions {
+  /** Defaults to a logger at the configured level. */
+  log?: Logger;
+  /** `false` leaves SIGTERM/SIGINT alone (tests stop the service with `host.shutdown.close()`). */
+  signals?: false;
+}
+
+export interface RunningBilling {
+  host: ServiceHost;
+  port: number;
+  runner: SagaRunner;
+}
+
+export async function start(config: Config, options: StartOptions = {}): Promise<RunningBilling> {
+  const log = options.log ?? createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL });
+  const host = createServiceHost({
+    service: config.SERVICE_NAME,
+    log,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    signals: options.signals,
+  });
+
+  const db = await attachPostgres(host, {
+    url: config.DATABASE_URL,
+    schema: 'billing',
+    migrations: new URL('../migrations/', import.meta.url),
+  });
+
+  // order.* and invoice.* are written to the outbox with the state change they announce.
+  const bus = await attachEventBus(host, {
+    url: config.AMQP_URL,
+    service: 'billing',
+    connectionName: config.SERVICE_NAME,
+    exchange: config.EVENTS_EXCHANGE,
+    db,
+  });
+
+  const rpcOptions = { log, registry: host.metrics.registry, timeoutMs: config.RPC_TIMEOUT_MS };
+  const inventory = createRpcClient({
+    service: inventoryRpc,
+    endpoints: config.INVENTORY_ADDR,
+    ...rpcOptions,
+  });
+  host.shutdown.register('inventory rpc client', () => inventory.close());
+  const shipping = createRpcClient({ service: shippingRpc, endpoints: config.SHIPPING_ADDR, ...rpcOptions });
+  host.shutdown.register('shipping rpc client', () => shipping.close());
+  const rest = (name: string, baseUrl: string) =>
+    createRestPeer({ name, baseUrl, timeoutMs: config.HTTP_TIMEOUT_MS });
+  const payment = paymentPeer(rest('payment', config.PAYMENT_URL));
+
+  const runner = createSagaRunner({
+    deps: {
+      db,
+      inventory,
+      shipping,
+      payment,
+      log,
+      metrics: createSagaMetrics(host.metrics.registry),
+      reservationTtlSeconds: config.RESERVATION_TTL_SECONDS,
+    },
+    databaseUrl: config.DATABASE_URL,
+    sweepIntervalMs: config.SAGA_SWEEP_INTERVAL_MS,
+    concurrency: config.SAGA_CONCURRENCY,
+    log,
+  });
+  host.shutdown.register('saga runner', () => runner.stop());
+  runner.start();
+
+  await bus.consume({ subscription: 'billing.customers', db, handlers: customerEventHandlers() });
+  await bus.consume({ subscription: 'billing.payments', db, handlers: paymentEventHandlers() });
+  await bus.consume({ subscription: 'billing.shipments', db, handlers: shipmentEventHandlers() });
+
+  const { port } = await host.listen({
+    port: config.HTTP_PORT,
+    routes: (app) =>
+      billingHttpRoutes(app, {
+        db,
+        runner,
+        catalog: catalogPeer(rest('catalog', config.CATALOG_URL)),
+        payment,
+        profiles: profilesPeer(rest('profiles', config.PROFILES_URL)),
+        idempotencySecret: config.IDEMPOTENCY_SECRET,
+        taxRateBasisPoints: config.TAX_RATE_BASIS_POINTS,
+        responseBudgetMs: config.CHECKOUT_RESPONSE_BUDGET_MS,
+        sagaDeadlineMs: config.SAGA_DEADLINE_MS,
+      }),
+  });
+  return { host, port, runner };
+}
+
+if (import.meta.main) await start(loadConfig(Config));
