@@ -100,14 +100,22 @@ export interface TestShop {
   /** A product at `price` cents (EUR) with `stock` units available. */
   product(options?: { price?: number; stock?: number; weightGrams?: number; name?: string }): Promise<string>;
   available(sku: string): Promise<number>;
-  placeOrder(token: string, body: unknown, key?: string): Promise<Reply>;
+  /** POST /orders on `instance` (the first billing by default) under `key` (a new one by default). */
+  placeOrder(token: string, body: unknown, key?: string, instance?: BillingInstance): Promise<Reply>;
   stop(): Promise<void>;
 }
 
-export async function startShop(
-  infra: TestInfra,
-  billingEnv: Record<string, string> = {},
-): Promise<TestShop> {
+export interface ShopOptions {
+  /** Extra variables for every billing this shop starts. */
+  billingEnv?: Record<string, string>;
+  /** Payment's slow test card delay; 3 s as documented by default. */
+  slowCardDelayMs?: number;
+  /** false: no billing at first (the test starts its own with startBilling). */
+  startBilling?: boolean;
+}
+
+export async function startShop(infra: TestInfra, options: ShopOptions = {}): Promise<TestShop> {
+  const billingEnv = options.billingEnv ?? {};
   registerQueues(infra);
   const captures: LogCapture[] = [];
   const hosts: ServiceHost[] = [];
@@ -164,7 +172,11 @@ export async function startShop(
   );
   hosts.push(shipping.host);
   const payment = await startPayment(
-    parseConfig(PaymentConfig, { ...common, IDEMPOTENCY_SECRET: 'test-payment-secret-0123456789' }),
+    parseConfig(PaymentConfig, {
+      ...common,
+      IDEMPOTENCY_SECRET: 'test-payment-secret-0123456789',
+      SLOW_CARD_DELAY_MS: String(options.slowCardDelayMs ?? 3000),
+    }),
     { log: logger('payment').log, signals: false },
   );
   hosts.push(payment.host);
@@ -207,7 +219,7 @@ export async function startShop(
     billings.push(instance);
     return instance;
   }
-  const billing = await newBilling();
+  const first = options.startBilling === false ? undefined : await newBilling();
 
   const inventoryClient = createRpcClient({
     service: inventoryRpc,
@@ -221,7 +233,10 @@ export async function startShop(
 
   return {
     infra,
-    billing,
+    get billing() {
+      if (first === undefined) throw new Error('this shop was started without a billing');
+      return first;
+    },
     startBilling: newBilling,
     billingEnv: env,
     inventory: inventoryClient,
@@ -279,8 +294,9 @@ export async function startShop(
       const levels = await inventoryClient.methods.getStock([sku]);
       return levels[sku] ?? 0;
     },
-    placeOrder(token, body, key = randomUUID()) {
-      return billing.http.request('POST', '/orders', { token, body, headers: { 'idempotency-key': key } });
+    placeOrder(token, body, key = randomUUID(), instance = first) {
+      if (instance === undefined) throw new Error('this shop was started without a billing');
+      return instance.http.request('POST', '/orders', { token, body, headers: { 'idempotency-key': key } });
     },
     async stop() {
       await inventoryClient.close();
