@@ -341,4 +341,31 @@ describe('orders API', () => {
     assert.ok(page.includes('€19.99'), 'amounts in the currency’s format');
     assert.ok(page.includes('Ada Lovelace'));
   });
+
+  test('billing keeps what others announce: the customer, and payment’s audit trail of the order', async () => {
+    const { token, userId, email } = await shop.customer();
+    const sku = await shop.product({ stock: 1 });
+    const order = Order.parse((await shop.placeOrder(token, checkout([{ sku }]))).body);
+    const db = shop.db('billing');
+    const customer = await waitFor('user.registered to arrive', async () => {
+      const { rows } = await db.query('SELECT email, name FROM customers WHERE user_id = $1', [userId]);
+      return rows[0];
+    });
+    assert.deepEqual(customer, { email, name: 'Ada Shopper' });
+    const trail = await waitFor('payment’s events to arrive', async () => {
+      const { rows } = await db.query(
+        'SELECT type, amount, detail FROM payment_events WHERE order_id = $1 ORDER BY occurred_at',
+        [order.id],
+      );
+      return rows.length === 2 ? rows : undefined;
+    });
+    assert.deepEqual(
+      trail.map((row) => [row.type, Number(row.amount)]),
+      [
+        ['payment.authorized', order.totals.total.amount],
+        ['payment.captured', order.totals.total.amount],
+      ],
+    );
+    assert.equal(trail[0].detail, 'visa ending 4242');
+  });
 });
