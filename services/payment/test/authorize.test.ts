@@ -7,6 +7,7 @@ import { Payment } from '@trio/contracts/payment';
 import { createLogger } from '@trio/service-runtime/logger';
 import { createPostgres, type Postgres } from '@trio/service-runtime/postgres';
 import { createTestInfra, type TestInfra } from '@trio/testing/infra';
+import { storedRows } from '@trio/testing/stored-rows';
 import {
   authorizeBody,
   cards,
@@ -182,15 +183,9 @@ test('no card number or CVC is in any table or any log line after authorizations
     }),
   );
 
-  const { rows: tables } = await db.query<{ table_name: string }>(
-    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'payment' AND table_type = 'BASE TABLE'`,
-  );
-  assert.ok(tables.some((table) => table.table_name === 'event_outbox'));
-  let stored = '';
-  for (const { table_name } of tables) {
-    const { rows } = await db.query<{ row: string }>(`SELECT t::text AS row FROM payment."${table_name}" t`);
-    stored += rows.map((row) => row.row).join('\n');
-  }
+  const rows = await storedRows(db, ['payment']);
+  assert.ok(rows.some((row) => row.table === 'payment.event_outbox'));
+  const stored = rows.map((row) => row.text).join('\n');
   assert.ok(stored.includes('4242'), 'the scan reads the stored rows');
   const logs = payment.logText();
   assert.ok(logs.includes('request completed'), 'the scan reads the log lines');

@@ -7,6 +7,7 @@ import { Payment, StoredCard } from '@trio/contracts/payment';
 import { createLogger } from '@trio/service-runtime/logger';
 import { createPostgres, type Postgres } from '@trio/service-runtime/postgres';
 import { createTestInfra, type TestInfra } from '@trio/testing/infra';
+import { storedRows } from '@trio/testing/stored-rows';
 import {
   authorizeBody,
   cardBody,
@@ -58,16 +59,9 @@ const cardCount = () => count('SELECT count(*)::int AS n FROM cards');
 
 /** Every stored row of every table of payment's schema, as text. */
 async function everythingStored(): Promise<string> {
-  const { rows: tables } = await db.query<{ table_name: string }>(
-    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'payment' AND table_type = 'BASE TABLE'`,
-  );
-  assert.ok(tables.some((table) => table.table_name === 'cards'));
-  let stored = '';
-  for (const { table_name } of tables) {
-    const { rows } = await db.query<{ row: string }>(`SELECT t::text AS row FROM payment."${table_name}" t`);
-    stored += `${rows.map((row) => row.row).join('\n')}\n`;
-  }
-  return stored;
+  const rows = await storedRows(db, ['payment']);
+  assert.ok(rows.some((row) => row.table === 'payment.cards'));
+  return rows.map((row) => row.text).join('\n');
 }
 
 describe('storing a card', () => {
