@@ -1,0 +1,266 @@
+// The shop's services in-process, for tests that need them running: catalog, profiles, inventory,
+// shipping, payment and recommendations, each started exactly as its main.ts starts it, on a test
+// file's own database (one schema per service), Redis prefix and exchange. Billing's tests start
+// billing beside them, the front-end's start billing and the front-end. The helpers make what a
+// test needs through the services' own APIs: a customer with a session, a product with stock.
+import { randomUUID } from 'node:crypto';
+import { Config as CatalogConfig } from '@trio/catalog/config';
+import { start as startCatalog } from '@trio/catalog/main';
+import type { ServiceName } from '@trio/contracts/common';
+import { eventSubscriptions, type SubscriptionName } from '@trio/contracts/events';
+import { inventoryRpc } from '@trio/contracts/inventory';
+import {
+  deadLetterQueueName,
+  defaultRetryDelaysMs,
+  retryQueueName,
+  subscriptionsFedBy,
+} from '@trio/events/topology';
+import { Config as InventoryConfig } from '@trio/inventory/config';
+import { start as startInventory } from '@trio/inventory/main';
+import { Config as PaymentConfig } from '@trio/payment/config';
+import { start as startPayment } from '@trio/payment/main';
+import { Config as ProfilesConfig } from '@trio/profiles/config';
+import { start as startProfiles } from '@trio/profiles/main';
+import { Config as RecommendationsConfig } from '@trio/recommendations/config';
+import { start as startRecommendations } from '@trio/recommendations/main';
+import { createRpcClient, type RpcServiceClient } from '@trio/rpc/client';
+import { parseConfig } from '@trio/service-runtime/config';
+import { createLogger, type Logger } from '@trio/service-runtime/logger';
+import { createPostgres, type Postgres } from '@trio/service-runtime/postgres';
+import type { ServiceHost } from '@trio/service-runtime/service';
+import { Config as ShippingConfig } from '@trio/shipping/config';
+import { start as startShipping } from '@trio/shipping/main';
+import { createHttpClient } from '@trio/testing/http-client';
+import type { TestInfra } from '@trio/testing/infra';
+import { createLogCapture, type LogCapture } from '@trio/testing/logs';
+
+export const adminToken = 'test-catalog-admin-token-0123456789';
+export const customerPassword = 'correct horse battery';
+
+export type PeerName = 'catalog' | 'profiles' | 'inventory' | 'shipping' | 'payment' | 'recommendations';
+
+/** Services that consume events: their queues' retry tiers exist too. */
+const consumers: readonly ServiceName[] = [
+  'billing',
+  'inventory',
+  'shipping',
+  'recommendations',
+  'front-end',
+];
+
+/**
+ * Names every queue the given services declare through the broker, so that the file's drop()
+ * deletes them: those their events feed, and the consumers' own with retry tiers and DLQ. Off the
+ * shop's exchange every queue name is prefixed with `<exchange>.`.
+ */
+export function registerQueues(infra: TestInfra, services: readonly ServiceName[]): void {
+  const queues = new Set<string>();
+  for (const service of services)
+    for (const subscription of subscriptionsFedBy(service)) queues.add(subscription);
+  for (const name of Object.keys(eventSubscriptions) as SubscriptionName[]) {
+    const owner = eventSubscriptions[name].service;
+    if (!services.includes(owner) || !consumers.includes(owner)) continue;
+    queues.add(name);
+    for (const delay of defaultRetryDelaysMs) infra.broker.queue(retryQueueName(`events.${name}`, delay));
+  }
+  for (const subscription of queues) {
+    infra.broker.queue(`events.${subscription}`);
+    infra.broker.queue(deadLetterQueueName(`events.${subscription}`));
+  }
+}
+
+export interface PeersOptions {
+  /** Payment's slow test card delay; 3 s as documented by default. */
+  slowCardDelayMs?: number;
+  /** Every service the test will run, peers and others: their queues are registered for drop(). */
+  services: readonly ServiceName[];
+  /** Stocks the demo catalogue too (catalog always seeds it: it brings the categories). */
+  seedStock?: boolean;
+}
+
+export interface ShopPeers {
+  /** DATABASE_URL, AMQP_URL, EVENTS_EXCHANGE: what every service of the test shares. */
+  common: Record<string, string>;
+  /** Every peer's address as the other services' config names it (CATALOG_URL, INVENTORY_ADDR, …). */
+  addresses: Record<string, string>;
+  catalogUrl: string;
+  profilesUrl: string;
+  paymentUrl: string;
+  inventory: RpcServiceClient<typeof inventoryRpc>;
+  /** A logger whose lines are kept for logText(). */
+  logger(service: string): { capture: LogCapture; log: Logger };
+  /** Stops one peer (to test what happens without it). */
+  stopPeer(name: PeerName): Promise<void>;
+  /** Pools on a service's schema, for checks a test cannot make through an API. */
+  db(schema: string): Postgres;
+  /** Every log line every service wrote. */
+  logText(): string;
+  /** A new customer with a live session. */
+  customer(): Promise<{ token: string; userId: string; email: string }>;
+  /** A product at `price` cents (EUR) with `stock` units available; its sku. */
+  product(options?: { price?: number; stock?: number; weightGrams?: number; name?: string }): Promise<string>;
+  available(sku: string): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export async function startPeers(infra: TestInfra, options: PeersOptions): Promise<ShopPeers> {
+  registerQueues(infra, options.services);
+  const captures: LogCapture[] = [];
+  const hosts = new Map<PeerName, ServiceHost>();
+  const pools = new Map<string, Postgres>();
+  const common = {
+    DATABASE_URL: infra.db.url,
+    AMQP_URL: infra.broker.url,
+    EVENTS_EXCHANGE: infra.broker.exchange('events'),
+  };
+  const run = { ...common, HTTP_PORT: '0' };
+  const rpc = { RPC_PORT: '0', RPC_HOST: '127.0.0.1' };
+  const logger = (service: string) => {
+    const capture = createLogCapture();
+    captures.push(capture);
+    return { capture, log: createLogger({ service, level: 'debug', destination: capture.destination }) };
+  };
+  const quiet = (service: string) => ({ log: logger(service).log, signals: false as const });
+
+  const catalog = await startCatalog(
+    parseConfig(CatalogConfig, {
+      ...run,
+      REDIS_URL: infra.redis.url,
+      REDIS_KEY_PREFIX: `${infra.redis.prefix}catalog:`,
+      CATALOG_ADMIN_TOKEN: adminToken,
+      SEED_ON_START: 'true',
+    }),
+    quiet('catalog'),
+  );
+  hosts.set('catalog', catalog.host);
+  const profiles = await startProfiles(
+    parseConfig(ProfilesConfig, {
+      ...run,
+      REDIS_URL: infra.redis.url,
+      REDIS_KEY_PREFIX: `${infra.redis.prefix}profiles:`,
+      SESSION_SECRET: 'test-session-secret-0123456789-0123456789',
+    }),
+    quiet('profiles'),
+  );
+  hosts.set('profiles', profiles.host);
+  const inventory = await startInventory(
+    parseConfig(InventoryConfig, { ...run, ...rpc, SEED_ON_START: String(options.seedStock ?? false) }),
+    quiet('inventory'),
+  );
+  hosts.set('inventory', inventory.host);
+  const shipping = await startShipping(
+    parseConfig(ShippingConfig, {
+      ...run,
+      ...rpc,
+      DISPATCH_AFTER_MS: '200',
+      DELIVER_AFTER_MS: '200',
+      SHIPMENT_TICK_INTERVAL_MS: '50',
+    }),
+    quiet('shipping'),
+  );
+  hosts.set('shipping', shipping.host);
+  const payment = await startPayment(
+    parseConfig(PaymentConfig, {
+      ...run,
+      IDEMPOTENCY_SECRET: 'test-payment-secret-0123456789',
+      SLOW_CARD_DELAY_MS: String(options.slowCardDelayMs ?? 3000),
+    }),
+    quiet('payment'),
+  );
+  hosts.set('payment', payment.host);
+  const recommendations = await startRecommendations(
+    parseConfig(RecommendationsConfig, { ...run, ...rpc }),
+    quiet('recommendations'),
+  );
+  hosts.set('recommendations', recommendations.host);
+
+  const catalogUrl = `http://127.0.0.1:${catalog.port}`;
+  const profilesUrl = `http://127.0.0.1:${profiles.port}`;
+  const paymentUrl = `http://127.0.0.1:${payment.port}`;
+  const inventoryClient = createRpcClient({
+    service: inventoryRpc,
+    endpoints: inventory.rpcEndpoint,
+    retry: false,
+    timeoutMs: 15_000,
+  });
+  const catalogHttp = createHttpClient(catalogUrl);
+  const profilesHttp = createHttpClient(profilesUrl);
+
+  return {
+    common,
+    addresses: {
+      CATALOG_URL: catalogUrl,
+      PROFILES_URL: profilesUrl,
+      PAYMENT_URL: paymentUrl,
+      INVENTORY_ADDR: inventory.rpcEndpoint,
+      SHIPPING_ADDR: shipping.rpcEndpoint,
+      RECOMMENDATIONS_ADDR: recommendations.rpcEndpoint,
+    },
+    catalogUrl,
+    profilesUrl,
+    paymentUrl,
+    inventory: inventoryClient,
+    logger,
+    async stopPeer(name) {
+      await hosts.get(name)?.shutdown.close();
+      hosts.delete(name);
+    },
+    db(schema) {
+      let pool = pools.get(schema);
+      if (pool === undefined) {
+        pool = createPostgres({
+          url: infra.db.url,
+          schema,
+          log: createLogger({ service: 'test', level: 'silent' }),
+        });
+        pools.set(schema, pool);
+      }
+      return pool;
+    },
+    logText: () => captures.flatMap((capture) => capture.lines()).join(''),
+    async customer() {
+      const email = `shopper-${randomUUID()}@example.com`;
+      const registered = await profilesHttp.request('POST', '/users', {
+        body: { email, password: customerPassword, name: 'Ada Shopper' },
+      });
+      if (registered.status !== 201) throw new Error(`register answered ${registered.status}`);
+      const session = await profilesHttp.request('POST', '/sessions', {
+        body: { email, password: customerPassword },
+      });
+      if (session.status !== 201) throw new Error(`log in answered ${session.status}`);
+      const body = session.body as { token: string; user: { id: string } };
+      return { token: body.token, userId: body.user.id, email };
+    },
+    async product(product = {}) {
+      const sku = `TEST-${randomUUID().slice(0, 8).toUpperCase()}`;
+      const created = await catalogHttp.request('POST', '/products', {
+        token: adminToken,
+        body: {
+          sku,
+          name: product.name ?? `Test product ${sku}`,
+          description: 'A product made by a test',
+          price: { amount: product.price ?? 1250, currency: 'EUR' },
+          category: 'kitchen',
+          image: `/images/products/${sku.toLowerCase()}.svg`,
+          attributes: { weightGrams: product.weightGrams ?? 400 },
+        },
+      });
+      if (created.status !== 201) {
+        throw new Error(`create product answered ${created.status}: ${JSON.stringify(created.body)}`);
+      }
+      const stock = product.stock ?? 10;
+      if (stock > 0) await inventoryClient.methods.restock(sku, stock);
+      return sku;
+    },
+    async available(sku) {
+      const levels = await inventoryClient.methods.getStock([sku]);
+      return levels[sku] ?? 0;
+    },
+    async stop() {
+      await inventoryClient.close();
+      for (const host of [...hosts.values()].reverse()) await host.shutdown.close();
+      hosts.clear();
+      for (const pool of pools.values()) await pool.end();
+    },
+  };
+}
