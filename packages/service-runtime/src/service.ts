@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { createHealth, type Health } from './health.ts';
-import { createHttpApp } from './http/app.ts';
+import { createHttpApp, type HttpAppOptions } from './http/app.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createShutdown, type Shutdown, type SignalSource } from './shutdown.ts';
 
@@ -30,6 +30,8 @@ export interface ListenOptions {
   /** The service's routes; omit for an admin port serving only /healthz, /readyz and /metrics. */
   routes?: (app: Express) => void;
   bodyLimit?: string | number;
+  /** helmet's options (see HttpAppOptions.security). */
+  security?: HttpAppOptions['security'];
 }
 
 export interface Listening {
@@ -62,6 +64,7 @@ export function createServiceHost(options: ServiceHostOptions): ServiceHost {
       health,
       routes: listenOptions.routes,
       bodyLimit: listenOptions.bodyLimit,
+      security: listenOptions.security,
       onCatastrophicError: () => void shutdown.shutdown('catastrophic error', 1),
     });
     const server = createServer(app);

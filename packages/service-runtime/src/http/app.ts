@@ -2,7 +2,7 @@
 // headers, request ids, body limits, logging, metrics, probes, 404s and error mapping are here, the
 // same everywhere. Without routes it is the admin app of an RPC or AMQP service: probes and metrics.
 import express, { type Express } from 'express';
-import helmet from 'helmet';
+import helmet, { type HelmetOptions } from 'helmet';
 import type { Logger } from 'pino';
 import type { AppError } from '../errors.ts';
 import type { Health } from '../health.ts';
@@ -22,12 +22,14 @@ export interface HttpAppOptions {
   bodyLimit?: string | number;
   /** Called after answering a catastrophic AppError; the service host shuts the process down. */
   onCatastrophicError?: (error: AppError) => void;
+  /** helmet's options: a service serving pages sets its own Content-Security-Policy. */
+  security?: HelmetOptions;
 }
 
 export function createHttpApp(options: HttpAppOptions): Express {
   const { log, metrics, health } = options;
   const app = express();
-  app.use(helmet());
+  app.use(helmet(options.security));
   app.use(probes(health, metrics));
   app.use(requestContext());
   app.use(requestLog(log, metrics));

@@ -11,6 +11,8 @@ export interface PeerReply {
   headers: Headers;
   /** Parsed JSON, or undefined for an empty or non-JSON body. */
   body: unknown;
+  /** The body as received (an HTML page, say). */
+  text: string;
 }
 
 export interface PeerRequest {
@@ -70,6 +72,7 @@ export function createRestPeer(options: RestPeerOptions): RestPeer {
         status: response.status,
         headers: response.headers,
         body: json ? JSON.parse(text) : undefined,
+        text,
       };
     } catch (error) {
       throw new PeerUnavailable(options.name, error);
