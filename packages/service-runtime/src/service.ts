@@ -5,9 +5,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
-import type { Logger } from 'pino';
+import type { LevelWithSilent, Logger } from 'pino';
 import { createHealth, type Health } from './health.ts';
 import { createHttpApp, type HttpAppOptions } from './http/app.ts';
+import { createLogger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createShutdown, type Shutdown, type SignalSource } from './shutdown.ts';
 
@@ -95,5 +96,30 @@ function closeServer(server: Server): Promise<void> {
       if (error) reject(error);
       else resolve();
     });
+  });
+}
+
+/** How a service's main.ts is started: on its own (the defaults), or by a test. */
+export interface StartOptions {
+  /** Defaults to a logger at the configured level. */
+  log?: Logger;
+  /** `false` leaves SIGTERM/SIGINT alone (tests stop the service with `host.shutdown.close()`). */
+  signals?: false;
+}
+
+/** The runtime's part of every service's config (see serviceSettings). */
+export interface HostSettings {
+  SERVICE_NAME: string;
+  LOG_LEVEL: LevelWithSilent;
+  SHUTDOWN_TIMEOUT_MS: number;
+}
+
+/** The first step of every main.ts: the service's host, from its config. */
+export function hostFromConfig(config: HostSettings, options: StartOptions = {}): ServiceHost {
+  return createServiceHost({
+    service: config.SERVICE_NAME,
+    log: options.log ?? createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL }),
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    signals: options.signals,
   });
 }

@@ -7,10 +7,9 @@ import { shippingRpc } from '@trio/contracts/shipping';
 import { attachEventBus } from '@trio/events/service';
 import { createRpcClient } from '@trio/rpc/client';
 import { loadConfig } from '@trio/service-runtime/config';
-import { createLogger, type Logger } from '@trio/service-runtime/logger';
 import { createRestPeer } from '@trio/service-runtime/peer';
 import { attachPostgres } from '@trio/service-runtime/postgres';
-import { createServiceHost, type ServiceHost } from '@trio/service-runtime/service';
+import { hostFromConfig, type ServiceHost, type StartOptions } from '@trio/service-runtime/service';
 import { Config } from './config.ts';
 import { createSagaMetrics } from './domain/metrics.ts';
 import {
@@ -24,27 +23,17 @@ import { catalogPeer } from './peers/catalog.ts';
 import { paymentPeer } from './peers/payment.ts';
 import { profilesPeer } from './peers/profiles.ts';
 
-export interface StartOptions {
-  /** Defaults to a logger at the configured level. */
-  log?: Logger;
-  /** `false` leaves SIGTERM/SIGINT alone (tests stop the service with `host.shutdown.close()`). */
-  signals?: false;
-}
-
 export interface RunningBilling {
   host: ServiceHost;
   port: number;
   runner: SagaRunner;
 }
 
+export type { StartOptions };
+
 export async function start(config: Config, options: StartOptions = {}): Promise<RunningBilling> {
-  const log = options.log ?? createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL });
-  const host = createServiceHost({
-    service: config.SERVICE_NAME,
-    log,
-    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-    signals: options.signals,
-  });
+  const host = hostFromConfig(config, options);
+  const { log } = host;
 
   const db = await attachPostgres(host, {
     url: config.DATABASE_URL,

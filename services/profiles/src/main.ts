@@ -3,34 +3,23 @@
 // PostgreSQL closes last). `start` is exported so that the component tests run exactly this.
 import { attachEventBus } from '@trio/events/service';
 import { loadConfig } from '@trio/service-runtime/config';
-import { createLogger, type Logger } from '@trio/service-runtime/logger';
 import { attachPostgres } from '@trio/service-runtime/postgres';
 import { closeRedis, createRedis, redisCheck } from '@trio/service-runtime/redis';
-import { createServiceHost, type ServiceHost } from '@trio/service-runtime/service';
+import { hostFromConfig, type ServiceHost, type StartOptions } from '@trio/service-runtime/service';
 import { createRoutes } from './app.ts';
 import { Config } from './config.ts';
 import { createDummyHash } from './domain/passwords.ts';
-
-export interface StartOptions {
-  /** Defaults to a logger at the configured level. */
-  log?: Logger;
-  /** `false` leaves SIGTERM/SIGINT alone (tests stop the service with `host.shutdown.close()`). */
-  signals?: false;
-}
 
 export interface RunningProfiles {
   host: ServiceHost;
   port: number;
 }
 
+export type { StartOptions };
+
 export async function start(config: Config, options: StartOptions = {}): Promise<RunningProfiles> {
-  const log = options.log ?? createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL });
-  const host = createServiceHost({
-    service: config.SERVICE_NAME,
-    log,
-    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-    signals: options.signals,
-  });
+  const host = hostFromConfig(config, options);
+  const { log } = host;
 
   const db = await attachPostgres(host, {
     url: config.DATABASE_URL,

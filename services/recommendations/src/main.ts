@@ -6,18 +6,10 @@ import { recommendationsRpc } from '@trio/contracts/recommendations';
 import { attachEventBus } from '@trio/events/service';
 import { serveRpc } from '@trio/rpc/service';
 import { loadConfig } from '@trio/service-runtime/config';
-import { createLogger, type Logger } from '@trio/service-runtime/logger';
 import { attachPostgres } from '@trio/service-runtime/postgres';
-import { createServiceHost, type ServiceHost } from '@trio/service-runtime/service';
+import { hostFromConfig, type ServiceHost, type StartOptions } from '@trio/service-runtime/service';
 import { createApp } from './app.ts';
 import { Config } from './config.ts';
-
-export interface StartOptions {
-  /** Defaults to a logger at the configured level. */
-  log?: Logger;
-  /** `false` leaves SIGTERM/SIGINT alone (tests stop the service with `host.shutdown.close()`). */
-  signals?: false;
-}
 
 export interface RunningRecommendations {
   host: ServiceHost;
@@ -27,14 +19,10 @@ export interface RunningRecommendations {
   adminPort: number;
 }
 
+export type { StartOptions };
+
 export async function start(config: Config, options: StartOptions = {}): Promise<RunningRecommendations> {
-  const log = options.log ?? createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL });
-  const host = createServiceHost({
-    service: config.SERVICE_NAME,
-    log,
-    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-    signals: options.signals,
-  });
+  const host = hostFromConfig(config, options);
 
   const db = await attachPostgres(host, {
     url: config.DATABASE_URL,

@@ -6,19 +6,11 @@ import { shippingRpc } from '@trio/contracts/shipping';
 import { attachEventBus } from '@trio/events/service';
 import { serveRpc } from '@trio/rpc/service';
 import { loadConfig } from '@trio/service-runtime/config';
-import { createLogger, type Logger } from '@trio/service-runtime/logger';
 import { attachPostgres } from '@trio/service-runtime/postgres';
-import { createServiceHost, type ServiceHost } from '@trio/service-runtime/service';
+import { hostFromConfig, type ServiceHost, type StartOptions } from '@trio/service-runtime/service';
 import { createApp } from './app.ts';
 import { Config } from './config.ts';
 import { startShipmentTicker } from './entry-points/shipment-ticker.ts';
-
-export interface StartOptions {
-  /** Defaults to a logger at the configured level. */
-  log?: Logger;
-  /** `false` leaves SIGTERM/SIGINT alone (tests stop the service with `host.shutdown.close()`). */
-  signals?: false;
-}
 
 export interface RunningShipping {
   host: ServiceHost;
@@ -28,14 +20,11 @@ export interface RunningShipping {
   adminPort: number;
 }
 
+export type { StartOptions };
+
 export async function start(config: Config, options: StartOptions = {}): Promise<RunningShipping> {
-  const log = options.log ?? createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL });
-  const host = createServiceHost({
-    service: config.SERVICE_NAME,
-    log,
-    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-    signals: options.signals,
-  });
+  const host = hostFromConfig(config, options);
+  const { log } = host;
 
   const db = await attachPostgres(host, {
     url: config.DATABASE_URL,

@@ -5,7 +5,7 @@
 //
 //   app.post('/orders', validate({ body: PlaceOrderRequest }), async (req, res) => { req.body.items … });
 
-import { type FieldIssue, toFieldIssues } from '@trio/contracts/common';
+import { type FieldIssue, IdempotencyHeaders, toFieldIssues } from '@trio/contracts/common';
 import type { Request, RequestHandler } from 'express';
 import type { z } from 'zod';
 import { AppError } from '../errors.ts';
@@ -45,3 +45,20 @@ export function validate<Params = Request['params'], Query = Request['query'], B
     next();
   };
 }
+
+/**
+ * 400 without a well-formed `Idempotency-Key` header, before the body is looked at: a mutation that
+ * must be idempotent is refused rather than run without a key.
+ */
+export const requireIdempotencyKey: RequestHandler = (req, _res, next) => {
+  const given = req.get('idempotency-key');
+  const result = IdempotencyHeaders.safeParse({ 'idempotency-key': given });
+  if (!result.success) {
+    const problem = given === undefined ? 'is required' : result.error.issues[0]?.message;
+    throw new AppError('validation_failed', 'Request validation failed', {
+      status: 400,
+      details: [{ path: 'Idempotency-Key', message: `header ${problem}` }],
+    });
+  }
+  next();
+};

@@ -1,9 +1,8 @@
 // billing's routes of the contract's table: authenticate with profiles, validate, run one use case,
 // answer. Every route is the caller's own: the session says who the caller is.
 import { billingRoutes as routes } from '@trio/contracts/billing';
-import { IdempotencyHeaders } from '@trio/contracts/common';
 import { AppError } from '@trio/service-runtime/errors';
-import { validate } from '@trio/service-runtime/validate';
+import { requireIdempotencyKey, validate } from '@trio/service-runtime/validate';
 import type { Express, RequestHandler, Response } from 'express';
 import { getInvoice, renderInvoiceHtml } from '../../domain/invoices.ts';
 import { getOrder, listUserOrders, type OrderDeps, placeOrder } from '../../domain/orders.ts';
@@ -31,24 +30,6 @@ function requireSession(profiles: ProfilesPeer): RequestHandler {
 }
 
 const caller = (res: Response) => res.locals.caller as Caller;
-
-/** 400 without a well-formed `Idempotency-Key`, before the body is looked at. */
-const requireIdempotencyKey: RequestHandler = (req, _res, next) => {
-  const given = req.get('idempotency-key');
-  const result = IdempotencyHeaders.safeParse({ 'idempotency-key': given });
-  if (!result.success) {
-    throw new AppError('validation_failed', 'Request validation failed', {
-      status: 400,
-      details: [
-        {
-          path: 'Idempotency-Key',
-          message: `header ${given === undefined ? 'is required' : result.error.issues[0]?.message}`,
-        },
-      ],
-    });
-  }
-  next();
-};
 
 export function billingHttpRoutes(app: Express, deps: RouteDeps): void {
   const auth = requireSession(deps.profiles);

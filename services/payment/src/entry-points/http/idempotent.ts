@@ -3,7 +3,6 @@
 // a retry with the same key and the same request gets that answer again, without running anything.
 // The same key with another request is a 422. Validation errors (400) are not stored: nothing was
 // attempted, so the client may fix the request and retry under the same key.
-import { IdempotencyHeaders } from '@trio/contracts/common';
 import { inTransaction } from '@trio/events/transaction';
 import { getContext } from '@trio/service-runtime/context';
 import { AppError } from '@trio/service-runtime/errors';
@@ -23,20 +22,6 @@ export interface IdempotencyDeps {
   /** Keys the request fingerprints, which are derived from card numbers among others. */
   secret: string;
 }
-
-/** 400 without a well-formed `Idempotency-Key`; runs before body validation. */
-export const requireIdempotencyKey: RequestHandler = (req, _res, next) => {
-  const result = IdempotencyHeaders.safeParse({ 'idempotency-key': req.get('idempotency-key') });
-  if (!result.success) {
-    const message =
-      req.get('idempotency-key') === undefined ? 'is required' : result.error.issues[0]?.message;
-    throw new AppError('validation_failed', 'Request validation failed', {
-      status: 400,
-      details: [{ path: 'Idempotency-Key', message: `header ${message}` }],
-    });
-  }
-  next();
-};
 
 /**
  * The handler of an idempotent route: `work` runs at most once per key, inside the transaction

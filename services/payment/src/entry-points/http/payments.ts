@@ -1,7 +1,7 @@
 // The payment routes of the contract's table: check the Idempotency-Key, validate, run one use
 // case inside the idempotent transaction, answer.
 import { paymentRoutes } from '@trio/contracts/payment';
-import { validate } from '@trio/service-runtime/validate';
+import { requireIdempotencyKey, validate } from '@trio/service-runtime/validate';
 import type { Express, RequestHandler } from 'express';
 import { createCard } from '../../domain/cards.ts';
 import {
@@ -12,7 +12,7 @@ import {
   refund,
   voidPayment,
 } from '../../domain/payments.ts';
-import { errorAnswer, type IdempotencyDeps, idempotent, requireIdempotencyKey } from './idempotent.ts';
+import { errorAnswer, type IdempotencyDeps, idempotent } from './idempotent.ts';
 
 const routes = paymentRoutes;
 
