@@ -1,0 +1,46 @@
+// Every variable the front-end reads, validated once at boot (see .env.example for dev values).
+import {
+  AmqpUrl,
+  DurationMs,
+  PeerAddr,
+  PeerUrl,
+  RedisUrl,
+  serviceSettings,
+} from '@trio/service-runtime/config';
+import { z } from 'zod';
+
+export const Config = z.object({
+  ...serviceSettings({ name: 'front-end', httpPort: 8080 }),
+  REDIS_URL: RedisUrl,
+  /** Every key the front-end writes (sessions, carts) starts with this. */
+  REDIS_KEY_PREFIX: z.string().min(1).default('front-end:'),
+  AMQP_URL: AmqpUrl,
+  EVENTS_EXCHANGE: z.string().min(1).default('trio.events'),
+  CATALOG_URL: PeerUrl.default('http://127.0.0.1:3001'),
+  PROFILES_URL: PeerUrl.default('http://127.0.0.1:3002'),
+  BILLING_URL: PeerUrl.default('http://127.0.0.1:3004'),
+  INVENTORY_ADDR: PeerAddr.default(['tcp://127.0.0.1:4242']),
+  SHIPPING_ADDR: PeerAddr.default(['tcp://127.0.0.1:4243']),
+  RECOMMENDATIONS_ADDR: PeerAddr.default(['tcp://127.0.0.1:4244']),
+  /** Signs the forms' CSRF tokens. */
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  SESSION_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(7 * 24 * 3600),
+  /** `Secure` on the session cookie: on wherever the shop is served over HTTPS. */
+  COOKIE_SECURE: z.stringbool().default(false),
+  /**
+   * How long a product page waits for stock and recommendations before rendering without them
+   * ("availability unknown", no panel): the page's own time budget, whatever those services do.
+   */
+  PANEL_BUDGET_MS: DurationMs.default(300),
+  /** Per call to catalog, profiles and billing (billing's checkout waits for the saga). */
+  HTTP_TIMEOUT_MS: DurationMs.default(15_000),
+  /** Per call to shipping quotes. */
+  RPC_TIMEOUT_MS: DurationMs.default(3_000),
+  /** How long products fetched from catalog are reused; product.updated drops one at once. */
+  PRODUCT_CACHE_TTL_MS: DurationMs.default(30_000),
+});
+export type Config = z.infer<typeof Config>;

@@ -1,0 +1,74 @@
+// Storefront sessions: an opaque random id in an HttpOnly cookie, the session itself in Redis. A
+// logged-in session holds the profiles token the BFF calls billing and profiles with; the browser
+// never sees that token. Logging in starts a new session id (a session fixed by an attacker before
+// login is worth nothing after it), and forms carry a CSRF token derived from the session id.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+export interface ShopSession {
+  id: string;
+  /** Set while logged in. */
+  user?: { id: string; email: string; name: string; token: string };
+}
+
+export interface SessionStore {
+  get(id: string | undefined): Promise<ShopSession | undefined>;
+  /** A new, anonymous session. */
+  create(): Promise<ShopSession>;
+  /** A new session id for `user` (login); the old session is deleted. */
+  login(old: ShopSession | undefined, user: NonNullable<ShopSession['user']>): Promise<ShopSession>;
+  destroy(id: string): Promise<void>;
+  /** The CSRF token forms of this session must send back. */
+  csrfToken(session: ShopSession): string;
+  checkCsrf(session: ShopSession | undefined, token: unknown): boolean;
+}
+
+const sessionIdPattern = /^[A-Za-z0-9_-]{43}$/;
+
+export function createSessionStore(
+  redis: Redis,
+  options: { secret: string; ttlSeconds: number },
+): SessionStore {
+  const key = (id: string) => `session:${id}`;
+  const newId = () => randomBytes(32).toString('base64url');
+
+  async function save(session: ShopSession): Promise<void> {
+    await redis.set(key(session.id), JSON.stringify(session.user ?? {}), 'EX', options.ttlSeconds);
+  }
+
+  function csrfToken(session: ShopSession): string {
+    return createHmac('sha256', options.secret).update(`csrf:${session.id}`).digest('base64url');
+  }
+
+  return {
+    async get(id) {
+      if (id === undefined || !sessionIdPattern.test(id)) return undefined;
+      // Reading slides the expiry: an active shopper stays logged in.
+      const stored = await redis.getex(key(id), 'EX', options.ttlSeconds);
+      if (stored === null) return undefined;
+      const user = JSON.parse(stored) as Partial<NonNullable<ShopSession['user']>>;
+      return user.id === undefined ? { id } : { id, user: user as NonNullable<ShopSession['user']> };
+    },
+    async create() {
+      const session = { id: newId() };
+      await save(session);
+      return session;
+    },
+    async login(old, user) {
+      if (old !== undefined) await redis.del(key(old.id));
+      const session = { id: newId(), user };
+      await save(session);
+      return session;
+    },
+    async destroy(id) {
+      await redis.del(key(id));
+    },
+    csrfToken,
+    checkCsrf(session, token) {
+      if (session === undefined || typeof token !== 'string') return false;
+      const expected = Buffer.from(csrfToken(session));
+      const given = Buffer.from(token);
+      return given.length === expected.length && timingSafeEqual(given, expected);
+    },
+  };
+}

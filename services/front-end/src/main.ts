@@ -1,0 +1,91 @@
+// The front-end process, in the fixed order: config → logger → connections → peers → consumer →
+// listen, each resource registering its closer as it opens so that shutdown runs in reverse: HTTP
+// stops taking requests first, Redis closes last. `start` is exported so that the tests run this.
+import { inventoryRpc } from '@trio/contracts/inventory';
+import { recommendationsRpc } from '@trio/contracts/recommendations';
+import { shippingRpc } from '@trio/contracts/shipping';
+import { attachEventBus } from '@trio/events/service';
+import { createRpcClient } from '@trio/rpc/client';
+import { loadConfig } from '@trio/service-runtime/config';
+import { createRestPeer } from '@trio/service-runtime/peer';
+import { closeRedis, createRedis, redisCheck } from '@trio/service-runtime/redis';
+import { hostFromConfig, type ServiceHost, type StartOptions } from '@trio/service-runtime/service';
+import { contentSecurityPolicy, createRoutes } from './app.ts';
+import { Config } from './config.ts';
+import { createCartStore } from './domain/carts.ts';
+import { createProductCache } from './domain/product-cache.ts';
+import { createSessionStore } from './domain/sessions.ts';
+import { cacheEventHandlers } from './entry-points/events/cache.ts';
+
+export interface RunningFrontEnd {
+  host: ServiceHost;
+  port: number;
+}
+
+export type { StartOptions };
+
+export async function start(config: Config, options: StartOptions = {}): Promise<RunningFrontEnd> {
+  const host = hostFromConfig(config, options);
+  const { log } = host;
+
+  const redis = createRedis({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, log });
+  host.shutdown.register('redis', () => closeRedis(redis));
+  host.health.addCheck('redis', redisCheck(redis));
+
+  const bus = await attachEventBus(host, {
+    url: config.AMQP_URL,
+    service: 'front-end',
+    connectionName: config.SERVICE_NAME,
+    exchange: config.EVENTS_EXCHANGE,
+  });
+
+  const rpcOptions = { log, registry: host.metrics.registry, timeoutMs: config.RPC_TIMEOUT_MS };
+  const inventory = createRpcClient({
+    service: inventoryRpc,
+    endpoints: config.INVENTORY_ADDR,
+    ...rpcOptions,
+  });
+  host.shutdown.register('inventory rpc client', () => inventory.close());
+  const shipping = createRpcClient({ service: shippingRpc, endpoints: config.SHIPPING_ADDR, ...rpcOptions });
+  host.shutdown.register('shipping rpc client', () => shipping.close());
+  const recommendations = createRpcClient({
+    service: recommendationsRpc,
+    endpoints: config.RECOMMENDATIONS_ADDR,
+    ...rpcOptions,
+    // The product page has its own budget; a retry would only outlive it.
+    retry: false,
+  });
+  host.shutdown.register('recommendations rpc client', () => recommendations.close());
+
+  const rest = (name: string, baseUrl: string) =>
+    createRestPeer({ name, baseUrl, timeoutMs: config.HTTP_TIMEOUT_MS });
+  const catalog = rest('catalog', config.CATALOG_URL);
+  const products = createProductCache(catalog, { ttlMs: config.PRODUCT_CACHE_TTL_MS });
+  await bus.consume({ subscription: 'front-end.cache', db: null, handlers: cacheEventHandlers(products) });
+
+  const cookie = { secure: config.COOKIE_SECURE, ttlSeconds: config.SESSION_TTL_SECONDS };
+  const deps = {
+    catalog,
+    profiles: rest('profiles', config.PROFILES_URL),
+    billing: rest('billing', config.BILLING_URL),
+    inventory,
+    shipping,
+    recommendations,
+    products,
+    carts: createCartStore(redis, { ttlSeconds: 30 * 24 * 3600 }),
+    sessions: createSessionStore(redis, {
+      secret: config.SESSION_SECRET,
+      ttlSeconds: config.SESSION_TTL_SECONDS,
+    }),
+    log,
+    panelBudgetMs: config.PANEL_BUDGET_MS,
+  };
+  const { port } = await host.listen({
+    port: config.HTTP_PORT,
+    routes: createRoutes(deps, cookie),
+    security: { contentSecurityPolicy },
+  });
+  return { host, port };
+}
+
+if (import.meta.main) await start(loadConfig(Config));
