@@ -1,0 +1,58 @@
+// The eight services as the launcher runs them: where each lives, the port its /readyz answers
+// on, and in which order they stop (callers before the services they call, so that no request in
+// flight loses its peer). Each service's settings are its own `.env.example` (the documented dev
+// values), then its `.env` if a developer wrote one, then the launcher's environment for the keys
+// the service knows (DATABASE_URL=… npm start points every service at another database).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseEnv } from 'node:util';
+
+export interface ServiceSpec {
+  name: string;
+  /** Port of /healthz and /readyz: the API port, or the admin port of a ZeroRPC service. */
+  httpPort: number;
+  rpcPort?: number;
+}
+
+export const services: readonly ServiceSpec[] = [
+  { name: 'catalog', httpPort: 3001 },
+  { name: 'profiles', httpPort: 3002 },
+  { name: 'payment', httpPort: 3003 },
+  { name: 'inventory', httpPort: 3005, rpcPort: 4242 },
+  { name: 'shipping', httpPort: 3006, rpcPort: 4243 },
+  { name: 'recommendations', httpPort: 3007, rpcPort: 4244 },
+  { name: 'billing', httpPort: 3004 },
+  { name: 'front-end', httpPort: 8080 },
+];
+
+/** Stopped group by group: the storefront first, then billing, then everything they call. */
+export const stopOrder: readonly (readonly string[])[] = [
+  ['front-end'],
+  ['billing'],
+  ['catalog', 'profiles', 'payment', 'inventory', 'shipping', 'recommendations'],
+];
+
+export function serviceDir(root: string, name: string): string {
+  return join(root, 'services', name);
+}
+
+function readEnvFile(path: string): Record<string, string> {
+  if (!existsSync(path)) return {};
+  return parseEnv(readFileSync(path, 'utf8')) as Record<string, string>;
+}
+
+/** The service's environment: .env.example, then .env, then `overrides` for keys the service has. */
+export function serviceEnv(
+  root: string,
+  name: string,
+  overrides: Record<string, string | undefined>,
+): Record<string, string> {
+  const dir = serviceDir(root, name);
+  const env = { ...readEnvFile(join(dir, '.env.example')), ...readEnvFile(join(dir, '.env')) };
+  for (const key of Object.keys(env)) {
+    const value = overrides[key];
+    if (value !== undefined && key !== 'SERVICE_NAME' && key !== 'HTTP_PORT' && key !== 'RPC_PORT')
+      env[key] = value;
+  }
+  return env;
+}

@@ -1,0 +1,227 @@
+#!/usr/bin/env node
+// `npm start`: the whole shop on localhost. Checks PostgreSQL, Redis and RabbitMQ (starting a
+// missing one with Docker where an engine runs), starts the eight services (each runs its own
+// migrations; catalog and inventory load the demo data, idempotently), merges their logs into one
+// stream, shows a readiness table until every /readyz answers, then prints the storefront's URL.
+// Ctrl-C or SIGTERM stops them gracefully, callers first. Data stays in PostgreSQL between runs.
+//
+//   node packages/launcher/dist/start.js [--report file.json]
+//
+// The root package's `npm start` builds what is stale first (turbo), then runs this.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { dependencies, dockerEngine, howToProvide, reachable, startWithCompose } from './infra.ts';
+import { createFormatter, paint } from './logs.ts';
+import { serviceDir, serviceEnv, services, stopOrder } from './services.ts';
+
+const root = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
+const tty = process.stdout.isTTY === true;
+const colours = tty && process.env.NO_COLOR === undefined;
+const reportPath = (() => {
+  const index = process.argv.indexOf('--report');
+  return index === -1 ? undefined : process.argv[index + 1];
+})();
+const stopTimeoutMs = 15_000;
+
+type State = 'starting' | 'ready' | 'exited';
+interface Running {
+  name: string;
+  httpPort: number;
+  rpcPort: number | undefined;
+  child: ChildProcess;
+  state: State;
+  readyAfterMs?: number;
+  exited: Promise<number | null>;
+}
+
+const say = (text: string) => process.stdout.write(`${text}\n`);
+const fail = (text: string): never => {
+  process.stderr.write(`${paint('red', 'trio-shop', colours)}: ${text}\n`);
+  process.exit(1);
+};
+
+// ---- the readiness table, kept at the bottom of a terminal while logs scroll above it
+let tableLines = 0;
+let tableLive = false;
+function tableText(running: Running[], startedAt: number): string[] {
+  const rows = running.map((service) => {
+    const state =
+      service.state === 'ready'
+        ? paint('green', `ready in ${((service.readyAfterMs ?? 0) / 1000).toFixed(1)} s`, colours)
+        : service.state === 'exited'
+          ? paint('red', 'exited', colours)
+          : paint('yellow', `starting… ${((Date.now() - startedAt) / 1000).toFixed(0)} s`, colours);
+    const ports = `http://localhost:${service.httpPort}${service.rpcPort === undefined ? '' : `  tcp://localhost:${service.rpcPort}`}`;
+    return `  ${service.name.padEnd(16)} ${ports.padEnd(48)} ${state}`;
+  });
+  return [
+    paint('bold', '  service          address                                          state', colours),
+    ...rows,
+  ];
+}
+function eraseTable(): void {
+  if (tableLive && tableLines > 0) process.stdout.write(`\x1b[${tableLines}F\x1b[J`);
+  tableLines = 0;
+}
+function drawTable(running: Running[], startedAt: number): void {
+  if (!tableLive) return;
+  const lines = tableText(running, startedAt);
+  process.stdout.write(`${lines.join('\n')}\n`);
+  tableLines = lines.length;
+}
+
+async function checkInfrastructure(): Promise<void> {
+  const needed = dependencies(process.env);
+  const down = (
+    await Promise.all(needed.map(async (dep) => ((await reachable(dep.url)) ? undefined : dep)))
+  ).filter((dep) => dep !== undefined);
+  if (down.length === 0) return;
+  if (!existsSync(join(root, 'docker-compose.yml')) || !(await dockerEngine())) {
+    fail(
+      `${down.map(howToProvide).join('\n  ')}\n` +
+        'No Docker engine answers here to start it from docker-compose.yml, so the shop cannot start.',
+    );
+  }
+  for (const dep of down) {
+    say(`${dep.name} is not running at ${dep.url}: starting it from docker-compose.yml…`);
+    if (!(await startWithCompose(root, dep)))
+      fail(`${howToProvide(dep)}\nStarting it with Docker did not work either.`);
+  }
+}
+
+async function isReady(port: number): Promise<boolean> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(1_000) });
+    await response.arrayBuffer();
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+function startService(
+  name: string,
+  httpPort: number,
+  rpcPort: number | undefined,
+  onLine: (line: string) => void,
+): Running {
+  const dir = serviceDir(root, name);
+  const main = join(dir, 'dist', 'main.js');
+  if (!existsSync(main)) fail(`${name} is not built (${main} is missing): run \`npm run build\` first.`);
+  const child = spawn(process.execPath, [main], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '', ...serviceEnv(root, name, process.env) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    if (stream !== null) createInterface({ input: stream }).on('line', onLine);
+  }
+  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+  return { name, httpPort, rpcPort, child, state: 'starting', exited };
+}
+
+async function stopAll(running: Running[], signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  for (const group of stopOrder) {
+    const members = running.filter((service) => group.includes(service.name) && service.state !== 'exited');
+    for (const service of members) service.child.kill(signal);
+    await Promise.all(
+      members.map(async (service) => {
+        const timer = setTimeout(() => service.child.kill('SIGKILL'), stopTimeoutMs);
+        await service.exited;
+        clearTimeout(timer);
+        service.state = 'exited';
+      }),
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  await checkInfrastructure();
+  const formatter = createFormatter(
+    services.map((service) => service.name),
+    colours,
+  );
+  const startedAt = Date.now();
+  const running: Running[] = [];
+  let stopping = false;
+  tableLive = tty;
+
+  for (const spec of services) {
+    const service = startService(spec.name, spec.httpPort, spec.rpcPort, (line) => {
+      eraseTable();
+      say(formatter.format(spec.name, line));
+      drawTable(running, startedAt);
+    });
+    running.push(service);
+    void service.exited.then((code) => {
+      service.state = 'exited';
+      if (stopping) return;
+      eraseTable();
+      say(paint('red', `${service.name} exited (code ${code}); stopping the shop.`, colours));
+      stopping = true;
+      void stopAll(running).then(() => process.exit(1));
+    });
+  }
+
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      // A second Ctrl-C: no more waiting.
+      for (const service of running) service.child.kill('SIGKILL');
+      process.exit(130);
+    }
+    stopping = true;
+    eraseTable();
+    tableLive = false;
+    say(`${signal}: stopping the shop (front-end, then billing, then the rest)…`);
+    void stopAll(running).then(() => {
+      say('Stopped. The data stays in PostgreSQL for the next start.');
+      process.exit(0);
+    });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+  drawTable(running, startedAt);
+  const ticker = setInterval(() => {
+    eraseTable();
+    drawTable(running, startedAt);
+  }, 1_000);
+  while (!stopping && running.some((service) => service.state === 'starting')) {
+    await Promise.all(
+      running
+        .filter((service) => service.state === 'starting')
+        .map(async (service) => {
+          if (await isReady(service.httpPort)) {
+            service.state = 'ready';
+            service.readyAfterMs = Date.now() - startedAt;
+            if (!tty) say(`${service.name} ready in ${(service.readyAfterMs / 1000).toFixed(1)} s`);
+          }
+        }),
+    );
+    await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+  }
+  clearInterval(ticker);
+  if (stopping) return;
+  eraseTable();
+  tableLive = false;
+  const readyMs = Date.now() - startedAt;
+  for (const line of tableText(running, startedAt)) say(line);
+  say(
+    `\n${paint('bold', `Trio Shop is ready in ${(readyMs / 1000).toFixed(1)} s:`, colours)} ` +
+      `${paint(['bold', 'cyan'], 'http://localhost:8080/', colours)}  (Ctrl-C stops it)\n`,
+  );
+  if (reportPath !== undefined) {
+    writeFileSync(
+      reportPath,
+      JSON.stringify({
+        readyMs,
+        services: running.map((service) => ({ name: service.name, pid: service.child.pid })),
+      }),
+    );
+  }
+}
+
+await main();

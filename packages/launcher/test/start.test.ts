@@ -1,0 +1,188 @@
+// `npm start` as a user runs it: the launcher as a process, the eight built services as its
+// children, on this file's own database, Redis database and exchange (the ports are the shop's
+// fixed ones, so nothing else may listen on 3001-3007, 4242-4244 and 8080 meanwhile).
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { registerQueues } from '@trio/shop-testing/peers';
+import { closedPort } from '@trio/testing/http';
+import { createTestInfra, type TestInfra } from '@trio/testing/infra';
+import { waitFor } from '@trio/testing/wait';
+import { Redis } from 'ioredis';
+
+const launcher = fileURLToPath(new URL('../dist/start.js', import.meta.url));
+const redisDb = 11;
+
+let infra: TestInfra;
+let env: Record<string, string>;
+
+before(async () => {
+  infra = await createTestInfra();
+  registerQueues(infra, [
+    'catalog',
+    'profiles',
+    'inventory',
+    'shipping',
+    'payment',
+    'recommendations',
+    'billing',
+    'front-end',
+  ]);
+  env = {
+    DATABASE_URL: infra.db.url,
+    REDIS_URL: `redis://127.0.0.1:6379/${redisDb}`,
+    AMQP_URL: infra.broker.url,
+    EVENTS_EXCHANGE: infra.broker.exchange('events'),
+    NO_COLOR: '1',
+  };
+});
+
+after(async () => {
+  const redis = new Redis(`redis://127.0.0.1:6379/${redisDb}`);
+  await redis.flushdb();
+  redis.disconnect();
+  await infra?.drop();
+});
+
+interface Launch {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+  report: string;
+}
+
+function launch(extra: Record<string, string> = {}): Launch {
+  const report = join(mkdtempSync(join(tmpdir(), 'trio-start-')), 'report.json');
+  const child = spawn(process.execPath, [launcher, '--report', report], {
+    env: { ...process.env, ...env, ...extra },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so that a failed test can kill the launcher and its services at once.
+    detached: true,
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited, report };
+}
+
+async function ready(run: Launch): Promise<{ readyMs: number; services: { name: string; pid: number }[] }> {
+  await waitFor(
+    'every service to be ready',
+    () => existsSync(run.report) || run.child.exitCode !== null,
+    90_000,
+  );
+  assert.ok(existsSync(run.report), `the launcher stopped early:\n${run.output()}`);
+  return JSON.parse(readFileSync(run.report, 'utf8'));
+}
+
+/** After a failure: the launcher and every service it started, at once. */
+function killGroup(run: Launch): void {
+  try {
+    process.kill(-run.child.pid!, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('npm start', () => {
+  test('starts the eight services, says where the shop is, and stops them all on SIGTERM', async () => {
+    const run = launch();
+    try {
+      const report = await ready(run);
+      assert.deepEqual(report.services.map((service) => service.name).sort(), [
+        'billing',
+        'catalog',
+        'front-end',
+        'inventory',
+        'payment',
+        'profiles',
+        'recommendations',
+        'shipping',
+      ]);
+      assert.match(run.output(), /Trio Shop is ready in [\d.]+ s: http:\/\/localhost:8080\//);
+      for (const name of ['catalog', 'billing', 'front-end', 'inventory']) {
+        assert.match(
+          run.output(),
+          new RegExp(`^${name} +│ \\d\\d:\\d\\d:\\d\\d INFO `, 'm'),
+          `${name}'s lines, prefixed`,
+        );
+      }
+      const home = await fetch('http://127.0.0.1:8080/');
+      assert.equal(home.status, 200);
+      const products = (await (await fetch('http://127.0.0.1:8080/api/products')).json()) as {
+        total: number;
+      };
+      assert.ok(products.total > 100, 'the demo catalogue was loaded');
+
+      // Something to find again after a restart.
+      const email = `launcher-${crypto.randomUUID()}@example.com`;
+      const registered = await fetch('http://127.0.0.1:8080/api/users', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: 'http://127.0.0.1:8080' },
+        body: JSON.stringify({ email, password: 'correct horse battery', name: 'Ada Launcher' }),
+      });
+      assert.equal(registered.status, 201);
+
+      run.child.kill('SIGTERM');
+      assert.equal(await run.exited, 0);
+      assert.match(run.output(), /stopping the shop/);
+      for (const service of report.services) assert.ok(!alive(service.pid), `${service.name} stopped`);
+      const stopped = (name: string) =>
+        run.output().search(new RegExp(`^${name} +│ .*shutdown complete`, 'm'));
+      assert.ok(stopped('front-end') > 0, 'the front-end shut down gracefully');
+      assert.ok(stopped('front-end') < stopped('billing'), 'the front-end stopped before billing');
+      assert.ok(stopped('billing') < stopped('catalog'), 'billing stopped before catalog');
+
+      // A restart keeps the data: the same customer logs in.
+      const again = launch();
+      try {
+        await ready(again);
+        const login = await fetch('http://127.0.0.1:8080/api/session', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', origin: 'http://127.0.0.1:8080' },
+          body: JSON.stringify({ email, password: 'correct horse battery' }),
+        });
+        assert.equal(login.status, 200);
+        again.child.kill('SIGTERM');
+        assert.equal(await again.exited, 0);
+      } finally {
+        killGroup(again);
+      }
+    } finally {
+      killGroup(run);
+    }
+  });
+
+  test('without PostgreSQL (and no Docker engine) it stops within 5 s, naming what is missing', async () => {
+    const port = await closedPort();
+    const started = Date.now();
+    const run = launch({ DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/postgres` });
+    const code = await run.exited;
+    const elapsed = Date.now() - started;
+    assert.equal(code, 1);
+    assert.ok(elapsed < 5_000, `${elapsed} ms`);
+    assert.match(
+      run.output(),
+      /PostgreSQL is not reachable at postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres \(DATABASE_URL\)/,
+    );
+    assert.match(run.output(), /set DATABASE_URL/);
+  });
+});
