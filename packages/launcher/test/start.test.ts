@@ -38,6 +38,8 @@ before(async () => {
     AMQP_URL: infra.broker.url,
     EVENTS_EXCHANGE: infra.broker.exchange('events'),
     NO_COLOR: '1',
+    // Other test files share the PostgreSQL server meanwhile.
+    DATABASE_POOL_SIZE: '3',
   };
 });
 

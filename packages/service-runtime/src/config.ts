@@ -14,6 +14,17 @@ export const DurationMs = z.coerce.number().int().positive();
 export const PostgresUrl = z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' });
 export const RedisUrl = z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' });
 export const AmqpUrl = z.url({ protocol: /^amqps?$/, error: 'must be an amqp:// URL' });
+/**
+ * A service's database: DATABASE_URL, and how many connections its pool may open (each service
+ * also keeps one or two of its own beside the pool: the outbox relay's LISTEN, billing's locks).
+ */
+export function postgresSettings() {
+  return {
+    DATABASE_URL: PostgresUrl,
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  };
+}
+
 /** A REST peer's base URL, e.g. CATALOG_URL=http://catalog:3001. */
 export const PeerUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// URL' });
 /**

@@ -100,6 +100,8 @@ export interface AttachPostgresOptions {
   log?: Logger;
   /** Shown in pg_stat_activity; the schema name by default. */
   applicationName?: string;
+  /** The pool's size (DATABASE_POOL_SIZE); 10 by default. */
+  maxConnections?: number;
 }
 
 /**
@@ -111,7 +113,13 @@ export async function attachPostgres(host: ServiceHost, options: AttachPostgresO
   const { url, schema } = options;
   const log = options.log ?? host.log;
   await migrate({ url, schema, dir: options.migrations, log });
-  const db = createPostgres({ url, schema, log, applicationName: options.applicationName });
+  const db = createPostgres({
+    url,
+    schema,
+    log,
+    applicationName: options.applicationName,
+    maxConnections: options.maxConnections,
+  });
   host.shutdown.register('postgres', () => db.end());
   host.health.addCheck('postgres', postgresCheck(db));
   return db;

@@ -79,7 +79,7 @@ export interface PeersOptions {
 }
 
 export interface ShopPeers {
-  /** DATABASE_URL, AMQP_URL, EVENTS_EXCHANGE: what every service of the test shares. */
+  /** DATABASE_URL, DATABASE_POOL_SIZE, AMQP_URL, EVENTS_EXCHANGE: what every service of the test shares. */
   common: Record<string, string>;
   /** Every peer's address as the other services' config names it (CATALOG_URL, INVENTORY_ADDR, …). */
   addresses: Record<string, string>;
@@ -110,9 +110,11 @@ export async function startPeers(infra: TestInfra, options: PeersOptions): Promi
   const pools = new Map<string, Postgres>();
   const common = {
     DATABASE_URL: infra.db.url,
+    DATABASE_POOL_SIZE: '3',
     AMQP_URL: infra.broker.url,
     EVENTS_EXCHANGE: infra.broker.exchange('events'),
   };
+  // Small pools: a test file runs seven services against one PostgreSQL server.
   const run = { ...common, HTTP_PORT: '0' };
   const rpc = { RPC_PORT: '0', RPC_HOST: '127.0.0.1' };
   const logger = (service: string) => {
@@ -211,6 +213,7 @@ export async function startPeers(infra: TestInfra, options: PeersOptions): Promi
         pool = createPostgres({
           url: infra.db.url,
           schema,
+          maxConnections: 2,
           log: createLogger({ service: 'test', level: 'silent' }),
         });
         pools.set(schema, pool);

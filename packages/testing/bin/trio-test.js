@@ -7,7 +7,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const patterns = process.argv.slice(2);
+// `--concurrency=N`: test files run at once (2 by default). Files that each start a whole shop
+// use 1, so that their PostgreSQL connections stay within the server's limit.
+const concurrencyArg = process.argv.find((arg) => arg.startsWith('--concurrency='));
+const concurrency = concurrencyArg === undefined ? '2' : concurrencyArg.slice('--concurrency='.length);
+const patterns = process.argv.slice(2).filter((arg) => arg !== concurrencyArg);
 const files =
   patterns.length > 0
     ? patterns
@@ -22,7 +26,7 @@ const globalSetup = fileURLToPath(new URL('../src/global-setup.ts', import.meta.
 const args = [
   '--test',
   `--test-global-setup=${globalSetup}`,
-  '--test-concurrency=2',
+  `--test-concurrency=${concurrency}`,
   '--test-timeout=120000',
   '--test-reporter=spec',
   '--test-reporter-destination=stdout',

@@ -4,7 +4,7 @@ import {
   DurationMs,
   PeerAddr,
   PeerUrl,
-  PostgresUrl,
+  postgresSettings,
   serviceSettings,
 } from '@trio/service-runtime/config';
 import { z } from 'zod';
@@ -13,7 +13,7 @@ const positiveInt = z.coerce.number().int().positive();
 
 export const Config = z.object({
   ...serviceSettings({ name: 'billing', httpPort: 3004 }),
-  DATABASE_URL: PostgresUrl,
+  ...postgresSettings(),
   AMQP_URL: AmqpUrl,
   EVENTS_EXCHANGE: z.string().min(1).default('trio.events'),
   CATALOG_URL: PeerUrl.default('http://127.0.0.1:3001'),

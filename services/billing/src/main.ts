@@ -37,6 +37,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
 
   const db = await attachPostgres(host, {
     url: config.DATABASE_URL,
+    maxConnections: config.DATABASE_POOL_SIZE,
     schema: 'billing',
     migrations: new URL('../migrations/', import.meta.url),
   });

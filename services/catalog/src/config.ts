@@ -1,10 +1,10 @@
 // Every variable the catalog reads, validated once at boot (see .env.example for dev values).
-import { AmqpUrl, PostgresUrl, RedisUrl, serviceSettings } from '@trio/service-runtime/config';
+import { AmqpUrl, postgresSettings, RedisUrl, serviceSettings } from '@trio/service-runtime/config';
 import { z } from 'zod';
 
 export const Config = z.object({
   ...serviceSettings({ name: 'catalog', httpPort: 3001 }),
-  DATABASE_URL: PostgresUrl,
+  ...postgresSettings(),
   REDIS_URL: RedisUrl,
   /** Every key the catalog writes starts with this, so services (and test files) can share a Redis. */
   REDIS_KEY_PREFIX: z.string().min(1).default('catalog:'),

@@ -1,5 +1,5 @@
 // Every variable the inventory reads, validated once at boot (see .env.example for dev values).
-import { AmqpUrl, DurationMs, Port, PostgresUrl, serviceSettings } from '@trio/service-runtime/config';
+import { AmqpUrl, DurationMs, Port, postgresSettings, serviceSettings } from '@trio/service-runtime/config';
 import { z } from 'zod';
 
 export const Config = z.object({
@@ -9,7 +9,7 @@ export const Config = z.object({
   RPC_PORT: Port.default(4242),
   /** Interface the ZeroRPC socket binds: every one in a container, 127.0.0.1 in tests. */
   RPC_HOST: z.string().min(1).default('0.0.0.0'),
-  DATABASE_URL: PostgresUrl,
+  ...postgresSettings(),
   AMQP_URL: AmqpUrl,
   EVENTS_EXCHANGE: z.string().min(1).default('trio.events'),
   /** `stock.low` is published when a sku's availability falls to this many units or fewer. */

@@ -29,6 +29,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
 
   const db = await attachPostgres(host, {
     url: config.DATABASE_URL,
+    maxConnections: config.DATABASE_POOL_SIZE,
     schema: 'inventory',
     migrations: new URL('../migrations/', import.meta.url),
   });

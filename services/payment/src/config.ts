@@ -1,10 +1,10 @@
 // Every variable payment reads, validated once at boot (see .env.example for dev values).
-import { AmqpUrl, PostgresUrl, serviceSettings } from '@trio/service-runtime/config';
+import { AmqpUrl, postgresSettings, serviceSettings } from '@trio/service-runtime/config';
 import { z } from 'zod';
 
 export const Config = z.object({
   ...serviceSettings({ name: 'payment', httpPort: 3003 }),
-  DATABASE_URL: PostgresUrl,
+  ...postgresSettings(),
   AMQP_URL: AmqpUrl,
   EVENTS_EXCHANGE: z.string().min(1).default('trio.events'),
   /**

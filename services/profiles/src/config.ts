@@ -1,12 +1,12 @@
 // Every variable profiles reads, validated once at boot (see .env.example for dev values).
-import { AmqpUrl, PostgresUrl, RedisUrl, serviceSettings } from '@trio/service-runtime/config';
+import { AmqpUrl, postgresSettings, RedisUrl, serviceSettings } from '@trio/service-runtime/config';
 import { z } from 'zod';
 
 const positiveInt = z.coerce.number().int().positive();
 
 export const Config = z.object({
   ...serviceSettings({ name: 'profiles', httpPort: 3002 }),
-  DATABASE_URL: PostgresUrl,
+  ...postgresSettings(),
   REDIS_URL: RedisUrl,
   /** Every key profiles writes starts with this, so services (and test files) can share a Redis. */
   REDIS_KEY_PREFIX: z.string().min(1).default('profiles:'),

@@ -1,5 +1,5 @@
 // Every variable the recommendations service reads, validated once at boot (see .env.example).
-import { AmqpUrl, Port, PostgresUrl, serviceSettings } from '@trio/service-runtime/config';
+import { AmqpUrl, Port, postgresSettings, serviceSettings } from '@trio/service-runtime/config';
 import { z } from 'zod';
 
 export const Config = z.object({
@@ -9,7 +9,7 @@ export const Config = z.object({
   RPC_PORT: Port.default(4244),
   /** The interface the ZeroRPC socket binds: every one by default, 127.0.0.1 in tests. */
   RPC_HOST: z.string().min(1).default('0.0.0.0'),
-  DATABASE_URL: PostgresUrl,
+  ...postgresSettings(),
   AMQP_URL: AmqpUrl,
   EVENTS_EXCHANGE: z.string().min(1).default('trio.events'),
 });

@@ -1,5 +1,5 @@
 // Every variable shipping reads, validated once at boot (see .env.example for dev values).
-import { AmqpUrl, DurationMs, Port, PostgresUrl, serviceSettings } from '@trio/service-runtime/config';
+import { AmqpUrl, DurationMs, Port, postgresSettings, serviceSettings } from '@trio/service-runtime/config';
 import { z } from 'zod';
 
 export const Config = z.object({
@@ -9,7 +9,7 @@ export const Config = z.object({
   RPC_PORT: Port.default(4243),
   /** Interface the ZeroRPC socket binds: every one in a container, 127.0.0.1 in tests. */
   RPC_HOST: z.string().min(1).default('0.0.0.0'),
-  DATABASE_URL: PostgresUrl,
+  ...postgresSettings(),
   AMQP_URL: AmqpUrl,
   EVENTS_EXCHANGE: z.string().min(1).default('trio.events'),
   /** A new shipment is dispatched this long after it was created (the simulated warehouse). */

@@ -79,6 +79,8 @@ export async function startStorefront(
         REDIS_KEY_PREFIX: `${infra.redis.prefix}front-end:`,
         HTTP_PORT: '0',
         SESSION_SECRET: 'test-front-end-session-secret-0123456789',
+        // Generous: a loaded CI machine must not make the panels flaky (degradation.test.ts sets its own).
+        PANEL_BUDGET_MS: '2000',
         ...options.env,
       }),
       { log, signals: false },
