@@ -14,7 +14,8 @@ import { createTestInfra, type TestInfra } from '@trio/testing/infra';
 import { waitFor } from '@trio/testing/wait';
 import { Redis } from 'ioredis';
 
-const launcher = fileURLToPath(new URL('../dist/start.js', import.meta.url));
+// The source, as the other packages' tests run theirs (the services it starts are built).
+const launcher = fileURLToPath(new URL('../src/start.ts', import.meta.url));
 const redisDb = 11;
 
 let infra: TestInfra;
