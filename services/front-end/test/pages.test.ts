@@ -143,6 +143,30 @@ describe('browsing', () => {
     assert.match(await getPage(client, '/c/kitchen?page=zero', 400), /That page number is not valid\./);
   });
 
+  test('a category page filters by price and sorts, keeping the filters across pages', async () => {
+    const client = shop.browserClient();
+    const cheap = await shop.peers.product({ name: 'Filter test cheap spoon', price: 150 });
+    const dear = await shop.peers.product({ name: 'Filter test dear pot', price: 98_900 });
+    const html = await getPage(client, '/c/kitchen?min=900&sort=price_desc');
+    assert.match(html, /<label for="filter-min">Min price \(€\)<\/label>/);
+    assert.match(html, /<option value="price_desc" selected>/);
+    assert.ok(html.includes(`/p/${dear}`), 'the dear pot is above the minimum');
+    assert.ok(!html.includes(`/p/${cheap}`), 'the cheap spoon is below it');
+    const first = html.indexOf('<article class="product-card">');
+    assert.ok(
+      html.indexOf(`/p/${dear}`) > first && html.indexOf(`/p/${dear}`) < html.indexOf('</article>', first),
+      'dearest first',
+    );
+    const under = await getPage(client, '/c/kitchen?max=2&sort=price_asc');
+    assert.ok(under.includes(`/p/${cheap}`));
+    assert.ok(!under.includes(`/p/${dear}`));
+    assert.match(
+      await getPage(client, '/c/kitchen?min=50&max=10', 400),
+      /The min price must not be above the max price\./,
+    );
+    assert.match(await getPage(client, '/c/kitchen?min=ten', 400), /Prices are whole numbers/);
+  });
+
   test('a product page shows the stock line and an add-to-cart form; an unknown sku is a 404 page', async () => {
     const client = shop.browserClient();
     const low = await shop.peers.product({ name: 'Low stock jug', stock: 3, price: 2450 });

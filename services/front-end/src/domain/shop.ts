@@ -53,10 +53,20 @@ export function cartOwner(session: ShopSession): CartOwner {
     : { kind: 'user', id: session.user.id };
 }
 
-export async function listProducts(deps: ShopDeps, query: ApiProductListQuery): Promise<ProductList> {
+/** The public API's query, plus the category page's filters (catalog's own parameters). */
+export type ProductQuery = ApiProductListQuery & {
+  minPrice?: number | undefined;
+  maxPrice?: number | undefined;
+  sort?: 'relevance' | 'name' | 'price_asc' | 'price_desc' | 'newest' | undefined;
+};
+
+export async function listProducts(deps: ShopDeps, query: ProductQuery): Promise<ProductList> {
   const params = new URLSearchParams();
   if (query.q !== undefined) params.set('q', query.q);
   if (query.category !== undefined) params.set('category', query.category);
+  if (query.minPrice !== undefined) params.set('minPrice', String(query.minPrice));
+  if (query.maxPrice !== undefined) params.set('maxPrice', String(query.maxPrice));
+  if (query.sort !== undefined) params.set('sort', query.sort);
   params.set('page', String(query.page));
   const reply = await deps.catalog.request('GET', `/products?${params}`);
   return expect(deps.catalog, reply, [200], ProductList);

@@ -58,9 +58,15 @@ export function homePage(categories: readonly Category[], featured: ProductList)
 }
 
 /** A category or search results: a heading, a count, the cards and the pages. */
-export function listingPage(title: string, list: ProductList, href: (page: number) => string): SafeHtml {
+export function listingPage(
+  title: string,
+  list: ProductList,
+  href: (page: number) => string,
+  filters?: SafeHtml,
+): SafeHtml {
   const count = html`<p class="muted">${list.total} product${list.total === 1 ? '' : 's'}</p>`;
   return html`<h1>${title}</h1>
+${filters ?? ''}
 ${count}
 ${
   list.items.length === 0
@@ -117,4 +123,44 @@ ${
   ${productGrid(recommendations, 3)}
 </section>`
 }`;
+}
+
+export interface CategoryFilters {
+  /** As typed, in whole euros (or other currency units): '' when not set. */
+  min: string;
+  max: string;
+  sort: string;
+}
+
+const sortOptions: [value: string, label: string][] = [
+  ['name', 'Name'],
+  ['price_asc', 'Price, low to high'],
+  ['price_desc', 'Price, high to low'],
+  ['newest', 'Newest'],
+];
+
+/** The category page's filter form: a price range and the order. A plain GET form: no script needed. */
+export function categoryFilters(action: string, filters: CategoryFilters, error?: string): SafeHtml {
+  return html`<form class="filters" method="get" action="${action}" aria-labelledby="filters-title">
+  <h2 id="filters-title" class="visually-hidden">Filter products</h2>
+  ${error === undefined ? '' : html`<p class="error" role="alert">${error}</p>`}
+  <div class="field-row">
+    <label for="filter-min">Min price (€)</label>
+    <input id="filter-min" name="min" inputmode="numeric" pattern="[0-9]*" size="6" value="${filters.min}">
+  </div>
+  <div class="field-row">
+    <label for="filter-max">Max price (€)</label>
+    <input id="filter-max" name="max" inputmode="numeric" pattern="[0-9]*" size="6" value="${filters.max}">
+  </div>
+  <div class="field-row">
+    <label for="filter-sort">Sort by</label>
+    <select id="filter-sort" name="sort">
+      ${sortOptions.map(
+        ([value, label]) =>
+          html`<option value="${value}"${value === filters.sort ? html` selected` : ''}>${label}</option>`,
+      )}
+    </select>
+  </div>
+  <button type="submit" class="button secondary">Apply</button>
+</form>`;
 }

@@ -41,7 +41,7 @@ import {
 } from '../../domain/shop.ts';
 import { accountPage, loginPage, registerPage } from '../../views/account.ts';
 import { cartLineId, cartPage } from '../../views/cart.ts';
-import { homePage, listingPage, productPage } from '../../views/catalog.ts';
+import { categoryFilters, homePage, listingPage, productPage } from '../../views/catalog.ts';
 import { type CheckoutValues, checkoutPage, countryCodes, defaultCountry } from '../../views/checkout.ts';
 import { errorPage } from '../../views/error.ts';
 import { failureText } from '../../views/format.ts';
@@ -237,13 +237,55 @@ export function pageRoutes(app: Express, deps: ShopDeps, cookie: CookieSettings)
     const query = ApiProductListQuery.safeParse({ category: slug.data, page: queryText(req, 'page') });
     if (!query.success)
       throw new AppError('validation_failed', 'That page number is not valid', { status: 400 });
-    const [categories, list] = await Promise.all([listCategories(deps), listProducts(deps, query.data)]);
+    // Filters in whole currency units, as a shopper types them; catalog takes minor units.
+    const filters = {
+      min: queryText(req, 'min').trim(),
+      max: queryText(req, 'max').trim(),
+      sort: queryText(req, 'sort'),
+    };
+    const whole = (text: string) => (/^\d{1,7}$/.test(text) ? Number(text) * 100 : undefined);
+    const minPrice = whole(filters.min);
+    const maxPrice = whole(filters.max);
+    let filterError: string | undefined;
+    if ((filters.min !== '' && minPrice === undefined) || (filters.max !== '' && maxPrice === undefined)) {
+      filterError = 'Prices are whole numbers, such as 20.';
+    } else if (minPrice !== undefined && maxPrice !== undefined && minPrice > maxPrice) {
+      filterError = 'The min price must not be above the max price.';
+    }
+    const sort = (['name', 'price_asc', 'price_desc', 'newest'] as const).find(
+      (value) => value === filters.sort,
+    );
+    const [categories, list] = await Promise.all([
+      listCategories(deps),
+      listProducts(deps, {
+        ...query.data,
+        ...(filterError === undefined ? { minPrice, maxPrice } : {}),
+        sort,
+      }),
+    ]);
     const category = categories.items.find((candidate) => candidate.slug === slug.data);
     if (category === undefined) throw new AppError('not_found', 'There is no such category', { status: 404 });
     const base = `/c/${encodeURIComponent(category.slug)}`;
+    const kept = new URLSearchParams(
+      Object.entries({ min: filters.min, max: filters.max, sort: sort ?? '' }).filter(
+        ([, value]) => value !== '',
+      ),
+    );
+    const href = (page: number) => {
+      const params = new URLSearchParams(kept);
+      if (page > 1) params.set('page', String(page));
+      const text = params.toString();
+      return text === '' ? base : `${base}?${text}`;
+    };
     await send(res, {
       title: category.name,
-      main: listingPage(category.name, list, (page) => (page === 1 ? base : `${base}?page=${page}`)),
+      status: filterError === undefined ? 200 : 400,
+      main: listingPage(
+        category.name,
+        list,
+        href,
+        categoryFilters(base, { ...filters, sort: sort ?? 'name' }, filterError),
+      ),
     });
   });
 
