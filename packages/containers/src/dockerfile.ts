@@ -1,0 +1,49 @@
+// Every service's Dockerfile comes from this one template, so that the eight stay alike; a test
+// compares each services/<name>/Dockerfile with it (`npm run dockerfiles -w @trio/containers`
+// rewrites them after a change here).
+import { baseImage, type ImageSpec, turboVersion } from './services.ts';
+
+export function dockerfileFor(spec: ImageSpec): string {
+  const ports = spec.rpcPort === undefined ? `${spec.httpPort}` : `${spec.httpPort} ${spec.rpcPort}`;
+  const role =
+    spec.rpcPort === undefined
+      ? `HTTP on ${spec.httpPort}`
+      : `ZeroRPC on ${spec.rpcPort}, health and metrics on ${spec.httpPort}`;
+  return `# ${spec.name} (${role}). Built from the repository root:
+#   docker build -f services/${spec.name}/Dockerfile -t trio-shop/${spec.name} .
+# Generated from packages/containers/src/dockerfile.ts: change it there, then
+# \`npm run dockerfiles -w @trio/containers\`.
+ARG NODE_IMAGE=${baseImage}
+
+# 1. The monorepo pruned to ${spec.name} and the packages it uses. out/json holds only their
+#    package.json files and lockfile, so the install layer below is rebuilt only when they change.
+FROM \${NODE_IMAGE} AS prune
+WORKDIR /repo
+COPY . .
+RUN npx --yes turbo@${turboVersion} prune @trio/${spec.name} --docker
+
+# 2. Install (with dev dependencies: the build needs TypeScript and turbo), build, then drop the
+#    dev dependencies. tsconfig.base.json is copied on its own: prune leaves it out.
+FROM \${NODE_IMAGE} AS build
+WORKDIR /repo
+COPY --from=prune /repo/out/json/ ./
+COPY patches ./patches
+RUN npm ci --no-audit --no-fund
+COPY --from=prune /repo/out/full/ ./
+COPY tsconfig.base.json ./
+RUN npx turbo run build --filter=@trio/${spec.name}... && npm prune --omit=dev --no-audit --no-fund
+
+# 3. What runs: production dependencies, the built packages and the service, as a non-root user.
+FROM \${NODE_IMAGE}
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build --chown=node:node /repo/node_modules ./node_modules
+COPY --from=build --chown=node:node /repo/packages ./packages
+COPY --from=build --chown=node:node /repo/services/${spec.name} ./services/${spec.name}
+USER node
+EXPOSE ${ports}
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \\
+  CMD ["node", "-e", "fetch('http://127.0.0.1:${spec.httpPort}/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "services/${spec.name}/dist/main.js"]
+`;
+}
