@@ -8,6 +8,8 @@
 // ServiceUnavailable, a refusal before running) are retried, and only for methods the contract
 // declares idempotent. Results are checked against the contract.
 
+import { lookup as dnsLookup } from 'node:dns/promises';
+import { isIP as isIp } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RpcArgsInput, RpcMethodDefinition, RpcResult, RpcServiceDefinition } from '@trio/contracts/rpc';
@@ -60,6 +62,15 @@ export interface RpcClientOptions<S extends RpcServiceDefinition> {
   validateResults?: boolean;
   /** Stream items buffered ahead of the reader (the credit granted with `_zpc_more`). 100 like the reference. */
   streamBuffer?: number;
+  /**
+   * How often endpoints given by name (`tcp://inventory:4242`) are looked up again; 0 never. A name
+   * resolving to several addresses (compose replicas, a Kubernetes headless Service) gets one
+   * connection per address, and calls spread over all of them; replicas that appear are added,
+   * ones that vanish are dropped once their calls in flight have ended. Default 5 s.
+   */
+  resolveEveryMs?: number;
+  /** The DNS lookup (all addresses of a name); Node's resolver by default. */
+  lookup?: (host: string) => Promise<string[]>;
 }
 
 export interface CallOptions {
@@ -165,7 +176,77 @@ export function createRpcClient<S extends RpcServiceDefinition>(
   let nextPeer = 0;
   let sweep: NodeJS.Timeout | undefined;
   const deadlinesByMs = new Map<number, Deadlines>();
-  const peers = endpointList.map(connectPeer);
+  // The endpoints as configured, then as resolved: one peer per concrete address.
+  const peers: Peer[] = endpointList.map(connectPeer);
+  const retired = new Set<Peer>();
+  const named = endpointList
+    .map(parseEndpoint)
+    .filter((endpoint) => endpoint !== undefined && !isIp(endpoint.host));
+  const resolveEveryMs = options.resolveEveryMs ?? 5_000;
+  const lookup = options.lookup ?? lookupAll;
+  let resolving: Promise<void> | undefined;
+  let resolveTimer: NodeJS.Timeout | undefined;
+  const refresh = () => {
+    resolving ??= resolve().finally(() => {
+      resolving = undefined;
+    });
+  };
+  if (named.length > 0 && resolveEveryMs > 0) {
+    refresh();
+    resolveTimer = setInterval(refresh, resolveEveryMs);
+    resolveTimer.unref();
+  }
+
+  /**
+   * Looks the named endpoints up and makes the peers match the addresses: a peer per new address,
+   * and peers of addresses that are gone retired (no new calls; closed when their calls end). A
+   * lookup that fails changes nothing: the peers that worked go on working.
+   */
+  async function resolve(): Promise<void> {
+    const wanted = new Set<string>();
+    for (const endpoint of endpointList) {
+      const parsed = parseEndpoint(endpoint);
+      if (parsed === undefined || isIp(parsed.host)) {
+        wanted.add(endpoint);
+        continue;
+      }
+      let addresses: string[];
+      try {
+        addresses = await lookup(parsed.host);
+      } catch (error) {
+        warnOnce(
+          'resolve',
+          { err: error, endpoint },
+          'rpc client could not resolve an endpoint; keeping its connections',
+        );
+        return;
+      }
+      if (addresses.length === 0) return;
+      for (const address of addresses)
+        wanted.add(`tcp://${address.includes(':') ? `[${address}]` : address}:${parsed.port}`);
+    }
+    if (closed) return;
+    for (const peer of [...peers]) {
+      if (wanted.has(peer.endpoint)) continue;
+      peers.splice(peers.indexOf(peer), 1);
+      retired.add(peer);
+      log.info({ endpoint: peer.endpoint }, 'rpc client endpoint gone from DNS; retiring it');
+    }
+    for (const endpoint of wanted) {
+      if (peers.some((peer) => peer.endpoint === endpoint)) continue;
+      peers.push(connectPeer(endpoint));
+      log.info({ endpoint }, 'rpc client connected to a resolved endpoint');
+    }
+    closeIdleRetired();
+  }
+
+  function closeIdleRetired(): void {
+    for (const peer of retired) {
+      if (peer.calls.size > 0) continue;
+      retired.delete(peer);
+      peer.dealer.close();
+    }
+  }
 
   function methodState(name: string, definition: RpcMethodDefinition | undefined): MethodState {
     const labels = { ...peerLabel, method: name };
@@ -329,7 +410,8 @@ export function createRpcClient<S extends RpcServiceDefinition>(
   function checkCalls(): void {
     const now = performance.now();
     let inFlightCount = 0;
-    for (const peer of peers) {
+    closeIdleRetired();
+    for (const peer of [...peers, ...retired]) {
       for (const call of peer.calls.values()) {
         if (now - call.lastReceived > 2 * heartbeatMs) {
           end(call);
@@ -602,13 +684,16 @@ export function createRpcClient<S extends RpcServiceDefinition>(
       return invokeMethod(method, args, callOptions);
     },
     get inFlight() {
-      return peers.reduce((sum, peer) => sum + peer.calls.size, 0);
+      return [...peers, ...retired].reduce((sum, peer) => sum + peer.calls.size, 0);
     },
     async close() {
       if (closed) return;
       closed = true;
       clearInterval(sweep);
-      for (const peer of peers) {
+      clearInterval(resolveTimer);
+      await resolving;
+      const all = [...peers, ...retired];
+      for (const peer of all) {
         for (const call of [...peer.calls.values()]) {
           end(call);
           call.fail(new ClientClosed());
@@ -616,7 +701,7 @@ export function createRpcClient<S extends RpcServiceDefinition>(
         peer.dealer.close();
       }
       for (const deadlines of deadlinesByMs.values()) deadlines.close();
-      await Promise.all(peers.map((peer) => peer.receiving));
+      await Promise.all(all.map((peer) => peer.receiving));
     },
   };
 }
@@ -733,4 +818,17 @@ function toRemoteError(event: RpcEvent, definition: RpcMethodDefinition | undefi
     typeof traceback === 'string' ? traceback : '',
     details,
   );
+}
+
+/** `tcp://host:port` → its parts; undefined for other transports (ipc://, inproc://). */
+function parseEndpoint(endpoint: string): { host: string; port: string } | undefined {
+  const match = /^tcp:\/\/(\[[^\]]+\]|[^:/]+):(\d+)$/.exec(endpoint);
+  return match === null ? undefined : { host: match[1]!.replace(/^\[|\]$/g, ''), port: match[2]! };
+}
+
+/** Every address of a name, IPv4 only when it has any (a server bound on 0.0.0.0 has no ::1). */
+async function lookupAll(host: string): Promise<string[]> {
+  const addresses = await dnsLookup(host, { all: true });
+  const v4 = addresses.filter((address) => address.family === 4).map((address) => address.address);
+  return v4.length > 0 ? v4 : addresses.map((address) => address.address);
 }
