@@ -42,6 +42,19 @@ export const Money = z
   .meta({ id: 'Money', description: 'An amount of money', examples: [{ amount: 1999, currency: 'EUR' }] });
 export type Money = z.infer<typeof Money>;
 
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
+/** An amount as people read it, e.g. `€19.99`: minor units scaled by the currency's own digits. */
+export function formatMoney(money: { amount: number; currency: string }): string {
+  let format = moneyFormats.get(money.currency);
+  if (format === undefined) {
+    format = new Intl.NumberFormat('en-IE', { style: 'currency', currency: money.currency });
+    moneyFormats.set(money.currency, format);
+  }
+  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+  return format.format(money.amount / 10 ** digits);
+}
+
 export const PositiveMoney = z
   .object({ amount: minorUnits(1, 'Amount in minor units, at least 1'), currency: CurrencyCode })
   .meta({ id: 'PositiveMoney', description: 'An amount of money greater than zero' });

@@ -46,6 +46,7 @@ const consumers: readonly ServiceName[] = [
   'shipping',
   'recommendations',
   'front-end',
+  'profiles',
 ];
 
 /**

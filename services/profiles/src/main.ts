@@ -9,6 +9,7 @@ import { hostFromConfig, type ServiceHost, type StartOptions } from '@trio/servi
 import { createRoutes } from './app.ts';
 import { Config } from './config.ts';
 import { createDummyHash } from './domain/passwords.ts';
+import { invoiceEventHandlers } from './entry-points/events/invoices.ts';
 
 export interface RunningProfiles {
   host: ServiceHost;
@@ -34,13 +35,15 @@ export async function start(config: Config, options: StartOptions = {}): Promise
 
   // user.registered is written to the outbox with the new user; the relay publishes it into
   // billing's queue, declared here too so that none is lost before billing first starts.
-  await attachEventBus(host, {
+  const bus = await attachEventBus(host, {
     url: config.AMQP_URL,
     service: 'profiles',
     connectionName: config.SERVICE_NAME,
     exchange: config.EVENTS_EXCHANGE,
     db,
   });
+
+  await bus.consume({ subscription: 'profiles.invoices', db, handlers: invoiceEventHandlers() });
 
   const routes = createRoutes({
     db,

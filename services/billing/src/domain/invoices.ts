@@ -1,6 +1,7 @@
 // Invoices as the customer reads them: JSON for programs, a printable HTML page for people. Only
 // the customer the invoice was issued to sees it; anyone else gets the 404 of an unknown id.
 import type { Invoice } from '@trio/contracts/billing';
+import { formatMoney } from '@trio/contracts/common';
 import { AppError } from '@trio/service-runtime/errors';
 import type { Postgres } from '@trio/service-runtime/postgres';
 import { type Customer, findCustomer } from '../data-access/customers.ts';
@@ -29,12 +30,6 @@ const escapes: Record<string, string> = {
 /** Text made safe for HTML content and attribute values. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => escapes[char]!);
-}
-
-export function formatMoney(money: { amount: number; currency: string }): string {
-  const format = new Intl.NumberFormat('en-IE', { style: 'currency', currency: money.currency });
-  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-  return format.format(money.amount / 10 ** digits);
 }
 
 const styles = `

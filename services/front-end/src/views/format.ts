@@ -1,20 +1,10 @@
 // How the pages word and format the shop's values: money, dates, stock, order states and the
 // reasons an order failed, in one place so that every page says them the same way.
 import type { FailureReason, OrderStatus } from '@trio/contracts/billing';
-import type { Money } from '@trio/contracts/common';
+import { formatMoney } from '@trio/contracts/common';
 import type { StockStatus } from '@trio/contracts/front-end';
 
-const moneyFormats = new Map<string, Intl.NumberFormat>();
-
-export function formatMoney(money: Money): string {
-  let format = moneyFormats.get(money.currency);
-  if (format === undefined) {
-    format = new Intl.NumberFormat('en-IE', { style: 'currency', currency: money.currency });
-    moneyFormats.set(money.currency, format);
-  }
-  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-  return format.format(money.amount / 10 ** digits);
-}
+export { formatMoney };
 
 // Servers run in UTC in production; saying so keeps the time honest for every shopper.
 const dateFormat = new Intl.DateTimeFormat('en-IE', {
