@@ -8,8 +8,8 @@ import { join } from 'node:path';
 const workspaces = ['packages', 'services']
   .filter((dir) => existsSync(dir))
   .flatMap((dir) => readdirSync(dir).map((name) => join(dir, name)));
-const reports = workspaces.map((ws) => join(ws, '.test-results', 'junit.xml'));
 for (const ws of workspaces) rmSync(join(ws, '.test-results'), { recursive: true, force: true });
+const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' };
 
 const turbo = spawnSync(
   'turbo',
@@ -27,8 +27,15 @@ const turbo = spawnSync(
     '--log-order=grouped',
     ...process.argv.slice(2),
   ],
-  { stdio: 'inherit', env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' } },
+  { stdio: 'inherit', env },
 );
+
+// Then, alone on the machine, the container test (build, ship and run the images): it starts the
+// shop on its fixed ports and keeps both cores busy building, so nothing else runs beside it.
+const containers = spawnSync('turbo', ['run', 'test:containers', '--concurrency=1', '--log-order=grouped'], {
+  stdio: 'inherit',
+  env,
+});
 
 /** Counts test cases in a JUnit report written by node:test: a case is failed when it holds a <failure>. */
 function count(xml: string): { passed: number; failed: number; skipped: number } {
@@ -43,14 +50,23 @@ function count(xml: string): { passed: number; failed: number; skipped: number }
   return totals;
 }
 
+// Every JUnit report of every workspace (a package may have two suites: junit.xml, containers.xml).
+const reports = workspaces.flatMap((ws) => {
+  const dir = join(ws, '.test-results');
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((name) => name.endsWith('.xml'))
+        .map((name) => join(dir, name))
+    : [];
+});
 const totals = { passed: 0, failed: 0, skipped: 0 };
-for (const report of reports.filter((r) => existsSync(r))) {
+for (const report of reports) {
   const t = count(readFileSync(report, 'utf8'));
   totals.passed += t.passed;
   totals.failed += t.failed;
   totals.skipped += t.skipped;
 }
-const status = turbo.status ?? 1;
+const status = (turbo.status ?? 1) || (containers.status ?? 1);
 if (status !== 0 && totals.failed === 0) {
   console.log('The run failed outside the test cases (lint, typecheck, build or a test process): see above.');
 }

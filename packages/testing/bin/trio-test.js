@@ -11,7 +11,11 @@ import { fileURLToPath } from 'node:url';
 // use 1, so that their PostgreSQL connections stay within the server's limit.
 const concurrencyArg = process.argv.find((arg) => arg.startsWith('--concurrency='));
 const concurrency = concurrencyArg === undefined ? '2' : concurrencyArg.slice('--concurrency='.length);
-const patterns = process.argv.slice(2).filter((arg) => arg !== concurrencyArg);
+// `--report=NAME`: the JUnit report's name (.test-results/NAME.xml; junit by default), so that a
+// second suite of a package (the container test) keeps the first one's report.
+const reportArg = process.argv.find((arg) => arg.startsWith('--report='));
+const report = reportArg === undefined ? 'junit' : reportArg.slice('--report='.length);
+const patterns = process.argv.slice(2).filter((arg) => arg !== concurrencyArg && arg !== reportArg);
 const files =
   patterns.length > 0
     ? patterns
@@ -20,7 +24,7 @@ if (files.length === 0) {
   console.log('trio-test: no test files');
   process.exit(0);
 }
-rmSync('.test-results', { recursive: true, force: true });
+rmSync(`.test-results/${report}.xml`, { force: true });
 mkdirSync('.test-results', { recursive: true });
 const globalSetup = fileURLToPath(new URL('../src/global-setup.ts', import.meta.url));
 const args = [
@@ -31,7 +35,7 @@ const args = [
   '--test-reporter=spec',
   '--test-reporter-destination=stdout',
   '--test-reporter=junit',
-  '--test-reporter-destination=.test-results/junit.xml',
+  `--test-reporter-destination=.test-results/${report}.xml`,
   ...files,
 ];
 const result = spawnSync(process.execPath, args, { stdio: 'inherit' });

@@ -1,0 +1,290 @@
+// Build, ship, run — the container end-to-end test (`npm run test:containers`, part of `npm test`):
+//   1. a Docker engine (started bridge-less where none answers) and node:24-bookworm-slim (the local
+//      stand-in where no registry provides it);
+//   2. build: all eight images from their Dockerfiles, on the host's network;
+//   3. ship: push them to a private registry on 127.0.0.1:5000 (Debian's docker-registry, started
+//      for the test) and remove the local tags;
+//   4. run: pull them back and start them with docker-compose.yml rewritten to put every container
+//      on the host network (no bridge, no private address range is ever created) against
+//      this machine's PostgreSQL, Redis and RabbitMQ (a database, Redis database and exchange of the
+//      test's own); wait for every healthcheck; check out over the storefront's API;
+//   5. print each image's size, and tear everything down.
+// Where no engine runs and none can be started (not root), the test is skipped, saying why.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { createTestDatabase, type TestDatabase } from '@trio/testing/infra';
+import { Redis } from 'ioredis';
+import { parse, stringify } from 'yaml';
+import { ensureBaseImage } from '../src/base-image.ts';
+import {
+  docker,
+  dockerOutput,
+  type Engine,
+  engineAnswers,
+  ensureEngine,
+  imageExists,
+} from '../src/docker.ts';
+import {
+  buildImages,
+  gitShortSha,
+  imageSize,
+  localName,
+  registryName,
+  repositoryRoot,
+  shipImages,
+} from '../src/images.ts';
+import { type LocalRegistry, startRegistry } from '../src/registry.ts';
+import { images } from '../src/services.ts';
+import { canInstall } from '../src/tools.ts';
+
+const log = (line: string) => console.log(`# ${line}`);
+const redisDb = 12;
+const project = `trio-e2e-${process.pid}`;
+const skip =
+  !engineAnswers() && !canInstall()
+    ? 'no Docker engine answers and none can be started here (not root)'
+    : undefined;
+
+let engine: Engine | undefined;
+let registry: LocalRegistry | undefined;
+let database: TestDatabase | undefined;
+let workDir: string | undefined;
+let composeArgs: string[] = [];
+const tag = gitShortSha();
+
+function compose(args: string[]): string {
+  return execFileSync('docker-compose', [...composeArgs, ...args], {
+    cwd: repositoryRoot,
+    encoding: 'utf8',
+    env: { ...process.env, IMAGE_REGISTRY: registry?.address ?? '', TAG: tag },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+before(
+  async () => {
+    if (skip !== undefined) return;
+    engine = await ensureEngine(log);
+    ensureBaseImage({ log });
+    database = await createTestDatabase();
+    workDir = mkdtempSync(join(tmpdir(), 'trio-e2e-'));
+  },
+  { timeout: 900_000 },
+);
+
+after(
+  async () => {
+    if (skip !== undefined) return;
+    try {
+      if (composeArgs.length > 0) compose(['down', '--volumes', '--remove-orphans', '--timeout', '20']);
+    } catch (error) {
+      log(`compose down failed: ${error}`);
+    }
+    for (const { name } of images) {
+      for (const reference of [
+        localName(name, tag),
+        localName(name, 'latest'),
+        ...(registry === undefined
+          ? []
+          : [registryName(registry.address, name, tag), registryName(registry.address, name, 'latest')]),
+      ]) {
+        if (imageExists(reference)) docker(['rmi', '--force', reference]);
+      }
+    }
+    execFileSync('docker', ['image', 'prune', '--force'], { stdio: 'ignore' });
+    await registry?.stop();
+    await engine?.stop();
+    const redis = new Redis(`redis://127.0.0.1:6379/${redisDb}`);
+    await redis.flushdb();
+    redis.disconnect();
+    await database?.drop();
+    if (workDir !== undefined) rmSync(workDir, { recursive: true, force: true });
+  },
+  { timeout: 300_000 },
+);
+
+describe('build, ship and run the shop as containers', { skip }, () => {
+  test('build: the eight images', { timeout: 1_800_000 }, async () => {
+    await buildImages(tag, log);
+    for (const { name } of images) assert.ok(imageExists(localName(name, tag)), name);
+  });
+
+  test('ship: pushed to a private registry on loopback, local tags removed', {
+    timeout: 600_000,
+  }, async () => {
+    registry = await startRegistry();
+    shipImages(registry.address, tag, log);
+    for (const { name } of images) {
+      for (const reference of [
+        localName(name, tag),
+        localName(name, 'latest'),
+        registryName(registry.address, name, tag),
+        registryName(registry.address, name, 'latest'),
+      ]) {
+        docker(['rmi', reference]);
+      }
+      assert.ok(!imageExists(registryName(registry.address, name, tag)));
+    }
+    const catalogue = (await (await fetch(`http://${registry.address}/v2/_catalog`)).json()) as {
+      repositories: string[];
+    };
+    assert.deepEqual(catalogue.repositories.sort(), images.map(({ name }) => `trio-shop/${name}`).sort());
+  });
+
+  test('run: pulled back, up on the host network, healthy, and a checkout goes through', {
+    timeout: 600_000,
+  }, async () => {
+    assert.ok(registry !== undefined && database !== undefined && workDir !== undefined);
+    const exchange = `${project}.events`;
+    const services = images.map(({ name }) => name);
+    const shared = {
+      DATABASE_URL: database.url,
+      REDIS_URL: `redis://127.0.0.1:6379/${redisDb}`,
+      AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672',
+      EVENTS_EXCHANGE: exchange,
+      CATALOG_URL: 'http://127.0.0.1:3001',
+      PROFILES_URL: 'http://127.0.0.1:3002',
+      PAYMENT_URL: 'http://127.0.0.1:3003',
+      BILLING_URL: 'http://127.0.0.1:3004',
+      INVENTORY_ADDR: 'tcp://127.0.0.1:4242',
+      SHIPPING_ADDR: 'tcp://127.0.0.1:4243',
+      RECOMMENDATIONS_ADDR: 'tcp://127.0.0.1:4244',
+    };
+    // docker-compose.yml rewritten for the host network: the eight services only (the machine's
+    // infrastructure stands in for postgres, redis and rabbitmq), every container on the host's
+    // network with no port mapping (compose refuses both together), images from the registry, and
+    // the default network declared as the existing `host` one so that compose creates none.
+    const file = parse(readFileSync(join(repositoryRoot, 'docker-compose.yml'), 'utf8')) as {
+      services: Record<string, Record<string, unknown> & { environment?: Record<string, string> }>;
+    };
+    const hostServices = Object.fromEntries(
+      services.map((name) => {
+        const { build: _build, ports: _ports, depends_on: _dependsOn, ...service } = file.services[name]!;
+        return [
+          name,
+          {
+            ...service,
+            image: registryName(registry!.address, name, tag),
+            network_mode: 'host',
+            environment: { ...service.environment, ...shared },
+          },
+        ];
+      }),
+    );
+    const hostFile = join(workDir, 'docker-compose.host.yml');
+    writeFileSync(
+      hostFile,
+      stringify({ services: hostServices, networks: { default: { external: true, name: 'host' } } }),
+    );
+    composeArgs = ['-p', project, '-f', hostFile];
+
+    compose(['pull', '--quiet', ...services]);
+    for (const name of services)
+      assert.ok(imageExists(registryName(registry.address, name, tag)), `${name} pulled`);
+    compose(['up', '-d', '--no-build', '--no-deps', ...services]);
+    const networks = dockerOutput(['network', 'ls', '--format', '{{.Name}}']).split('\n').sort();
+    assert.deepEqual(networks, ['host', 'none'], 'no network was created');
+
+    const deadline = Date.now() + 240_000;
+    let health: Record<string, string> = {};
+    while (Date.now() < deadline) {
+      health = Object.fromEntries(
+        services.map((name) => {
+          const id = compose(['ps', '-q', name]).trim();
+          return [
+            name,
+            id === '' ? 'missing' : dockerOutput(['inspect', '--format', '{{.State.Health.Status}}', id]),
+          ];
+        }),
+      );
+      if (Object.values(health).every((status) => status === 'healthy')) break;
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+    }
+    assert.deepEqual(
+      Object.values(health),
+      services.map(() => 'healthy'),
+      JSON.stringify(health),
+    );
+
+    // The checkout journey over the storefront's API, as a shopper's browser would call it.
+    const shop = 'http://127.0.0.1:8080';
+    const cookies = new Map<string, string>();
+    const call = async (
+      method: string,
+      path: string,
+      body?: unknown,
+      headers: Record<string, string> = {},
+    ) => {
+      const response = await fetch(shop + path, {
+        method,
+        headers: {
+          origin: shop,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(cookies.size === 0 ? {} : { cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') }),
+          ...headers,
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      for (const line of response.headers.getSetCookie()) {
+        const [pair] = line.split(';');
+        const [name, value] = pair!.split('=') as [string, string];
+        cookies.set(name, value);
+      }
+      return {
+        status: response.status,
+        body: (await response.json().catch(() => undefined)) as Record<string, unknown>,
+      };
+    };
+    const products = await call('GET', '/api/products');
+    assert.equal(products.status, 200);
+    const [first, second] = products.body.items as { sku: string }[];
+    assert.ok(first && second, 'the demo catalogue was seeded');
+    assert.equal(
+      (
+        await call('POST', '/api/users', {
+          email: `e2e-${project}@example.com`,
+          password: 'correct horse battery',
+          name: 'Ada Container',
+        })
+      ).status,
+      201,
+    );
+    assert.equal((await call('POST', '/api/cart/items', { sku: first.sku, qty: 1 })).status, 200);
+    assert.equal((await call('POST', '/api/cart/items', { sku: second.sku, qty: 2 })).status, 200);
+    const quote = await call('POST', '/api/checkout/quote', {
+      destination: { country: 'DE', postalCode: '10115' },
+    });
+    assert.equal(quote.status, 200);
+    const placed = await call(
+      'POST',
+      '/api/checkout',
+      {
+        address: {
+          name: 'Ada Container',
+          line1: '1 Dock Street',
+          city: 'Hamburg',
+          postalCode: '20457',
+          country: 'DE',
+        },
+        shipping: 'standard',
+        card: { number: '4242424242424242', expMonth: 12, expYear: 2099, cvc: '123' },
+      },
+      { 'idempotency-key': crypto.randomUUID() },
+    );
+    assert.equal(placed.status, 201, JSON.stringify(placed.body));
+    assert.equal(placed.body.status, 'confirmed');
+    const order = await call('GET', `/api/orders/${placed.body.orderId}`);
+    assert.equal(order.body.status, 'confirmed');
+    assert.ok(order.body.invoiceId, 'invoiced');
+
+    for (const { name } of images) {
+      log(
+        `${registryName(registry.address, name, tag).padEnd(50)} ${(imageSize(registryName(registry.address, name, tag)) / 1e6).toFixed(0)} MB`,
+      );
+    }
+  });
+});

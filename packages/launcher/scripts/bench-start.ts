@@ -1,0 +1,104 @@
+// The launcher's benchmark (`npm run bench`): the time from `npm start`'s launch of the services to
+// every /readyz answering, and each service's resident memory once idle, against a raw baseline
+// measured in the same run: eight bare Node processes that answer /readyz as soon as they listen.
+// Targets (issue 8): ready within 5 s after the build, 600 MB for all eight together.
+// Uses the shop's ports and the infrastructure at the configured URLs (a database of its own).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createTestDatabase } from '@trio/testing/infra';
+import { services } from '../src/services.ts';
+
+const idleMs = 5_000;
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0);
+  return kb / 1024;
+}
+
+async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+async function exit(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  await new Promise((resolve) => {
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
+  });
+}
+
+/** Eight bare processes, one per service port: how fast Node alone gets there, and how small. */
+async function baseline(): Promise<{ readyMs: number; rss: number[] }> {
+  const script = `require('node:http').createServer((q, s) => s.end('ok')).listen(Number(process.argv[1]), '127.0.0.1')`;
+  const started = Date.now();
+  const children = services.map((service) =>
+    spawn(process.execPath, ['-e', script, String(service.httpPort)], { stdio: 'ignore' }),
+  );
+  const answers = (port: number) =>
+    fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (response) => response.ok,
+      () => false,
+    );
+  await waitUntil(
+    async () => (await Promise.all(services.map((service) => answers(service.httpPort)))).every(Boolean),
+    30_000,
+  );
+  const readyMs = Date.now() - started;
+  await new Promise((resolve) => setTimeout(resolve, idleMs));
+  const rss = children.map((child) => rssMb(child.pid!));
+  await Promise.all(children.map(exit));
+  return { readyMs, rss };
+}
+
+async function shop(): Promise<{ readyMs: number; rss: number[] }> {
+  const database = await createTestDatabase();
+  const report = join(mkdtempSync(join(tmpdir(), 'trio-bench-')), 'report.json');
+  const launcher = spawn(
+    process.execPath,
+    [fileURLToPath(new URL('../dist/start.js', import.meta.url)), '--report', report],
+    { env: { ...process.env, DATABASE_URL: database.url, NO_COLOR: '1' }, stdio: 'ignore' },
+  );
+  try {
+    await waitUntil(() => existsSync(report) || launcher.exitCode !== null, 120_000);
+    if (!existsSync(report)) throw new Error('the launcher stopped before the shop was ready');
+    const { readyMs, services: running } = JSON.parse(readFileSync(report, 'utf8')) as {
+      readyMs: number;
+      services: { name: string; pid: number }[];
+    };
+    await new Promise((resolve) => setTimeout(resolve, idleMs));
+    const rss = services.map((service) => rssMb(running.find((entry) => entry.name === service.name)!.pid));
+    return { readyMs, rss };
+  } finally {
+    await exit(launcher);
+    await database.drop();
+  }
+}
+
+const raw = await baseline();
+// Twice: the first start migrates and seeds a new database; the second is a restart.
+const first = await shop();
+const ours = await shop();
+const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+console.log('npm start, from launching the services to every /readyz answering');
+console.log(`  first start (migrations, seed): ${(first.readyMs / 1000).toFixed(2)} s`);
+console.log(`  restart:                        ${(ours.readyMs / 1000).toFixed(2)} s   target ≤ 5 s`);
+console.log(
+  `  raw baseline (8 bare Node processes): ${(raw.readyMs / 1000).toFixed(2)} s → ${(ours.readyMs / raw.readyMs).toFixed(1)}x`,
+);
+console.log(`resident memory after ${idleMs / 1000} s idle (restart)`);
+services.forEach((service, index) => {
+  console.log(
+    `  ${service.name.padEnd(16)} ${ours.rss[index]!.toFixed(0).padStart(5)} MB   raw ${raw.rss[index]!.toFixed(0)} MB`,
+  );
+});
+console.log(
+  `  all eight: ${sum(ours.rss).toFixed(0)} MB   target ≤ 600 MB   raw ${sum(raw.rss).toFixed(0)} MB → ${(sum(ours.rss) / sum(raw.rss)).toFixed(1)}x`,
+);
