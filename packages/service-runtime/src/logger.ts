@@ -1,9 +1,10 @@
 // pino JSON to stdout, one object per line, each carrying the service name and, from the current
 // context, the request, trace and correlation ids. Pretty output is for people at a terminal only:
 // in containers and CI the lines must stay machine-readable.
+import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import { type DestinationStream, type LevelWithSilent, type Logger, pino, stdTimeFunctions } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 import { getContext } from './context.ts';
 
 export type { Logger } from 'pino';
@@ -50,13 +51,18 @@ export const redactedPaths = [
   '*.card.cvc',
 ];
 
+// Loaded only for a terminal: a service writing JSON (containers, npm start, CI) keeps its ~10 MB.
+function loadPretty(): typeof PinoPretty {
+  return createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
+}
+
 export function createLogger(options: LoggerOptions): Logger {
   const usePretty =
     options.pretty ??
     (options.destination === undefined &&
       process.stdout.isTTY === true &&
       process.env.NODE_ENV !== 'production');
-  const destination = usePretty ? pretty({ colorize: true, sync: true }) : options.destination;
+  const destination = usePretty ? loadPretty()({ colorize: true, sync: true }) : options.destination;
   return pino(
     {
       level: options.level ?? 'info',
