@@ -20,14 +20,7 @@ import { createTestDatabase, type TestDatabase } from '@trio/testing/infra';
 import { Redis } from 'ioredis';
 import { parse, stringify } from 'yaml';
 import { ensureBaseImage } from '../src/base-image.ts';
-import {
-  docker,
-  dockerOutput,
-  type Engine,
-  engineAnswers,
-  ensureEngine,
-  imageExists,
-} from '../src/docker.ts';
+import { dockerOutput, type Engine, engineAnswers, ensureEngine, imageExists } from '../src/docker.ts';
 import {
   buildImages,
   gitShortSha,
@@ -92,7 +85,7 @@ after(
           ? []
           : [registryName(registry.address, name, tag), registryName(registry.address, name, 'latest')]),
       ]) {
-        if (imageExists(reference)) docker(['rmi', '--force', reference]);
+        if (imageExists(reference)) dockerOutput(['rmi', '--force', reference]);
       }
     }
     execFileSync('docker', ['image', 'prune', '--force'], { stdio: 'ignore' });
@@ -125,7 +118,7 @@ describe('build, ship and run the shop as containers', { skip }, () => {
         registryName(registry.address, name, tag),
         registryName(registry.address, name, 'latest'),
       ]) {
-        docker(['rmi', reference]);
+        dockerOutput(['rmi', reference]);
       }
       assert.ok(!imageExists(registryName(registry.address, name, tag)));
     }

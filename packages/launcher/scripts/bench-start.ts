@@ -13,10 +13,16 @@ import { services } from '../src/services.ts';
 
 const idleMs = 5_000;
 
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0);
-  return kb / 1024;
+/**
+ * Resident memory of a process: RSS (every page it has in memory, shared ones included) and PSS
+ * (shared pages divided among the processes sharing them, such as the Node binary's code that all
+ * eight map): the sum of PSS is what the eight really take together.
+ */
+function memoryMb(pid: number): { rss: number; pss: number } {
+  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  const field = (name: string) =>
+    Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? 0) / 1024;
+  return { rss: field('Rss'), pss: field('Pss') };
 }
 
 async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
@@ -36,7 +42,7 @@ async function exit(child: ChildProcess): Promise<void> {
 }
 
 /** Eight bare processes, one per service port: how fast Node alone gets there, and how small. */
-async function baseline(): Promise<{ readyMs: number; rss: number[] }> {
+async function baseline(): Promise<{ readyMs: number; memory: { rss: number; pss: number }[] }> {
   const script = `require('node:http').createServer((q, s) => s.end('ok')).listen(Number(process.argv[1]), '127.0.0.1')`;
   const started = Date.now();
   const children = services.map((service) =>
@@ -53,12 +59,12 @@ async function baseline(): Promise<{ readyMs: number; rss: number[] }> {
   );
   const readyMs = Date.now() - started;
   await new Promise((resolve) => setTimeout(resolve, idleMs));
-  const rss = children.map((child) => rssMb(child.pid!));
+  const memory = children.map((child) => memoryMb(child.pid!));
   await Promise.all(children.map(exit));
-  return { readyMs, rss };
+  return { readyMs, memory };
 }
 
-async function shop(): Promise<{ readyMs: number; rss: number[] }> {
+async function shop(): Promise<{ readyMs: number; memory: { rss: number; pss: number }[] }> {
   const database = await createTestDatabase();
   const report = join(mkdtempSync(join(tmpdir(), 'trio-bench-')), 'report.json');
   const launcher = spawn(
@@ -74,8 +80,10 @@ async function shop(): Promise<{ readyMs: number; rss: number[] }> {
       services: { name: string; pid: number }[];
     };
     await new Promise((resolve) => setTimeout(resolve, idleMs));
-    const rss = services.map((service) => rssMb(running.find((entry) => entry.name === service.name)!.pid));
-    return { readyMs, rss };
+    const memory = services.map((service) =>
+      memoryMb(running.find((entry) => entry.name === service.name)!.pid),
+    );
+    return { readyMs, memory };
   } finally {
     await exit(launcher);
     await database.drop();
@@ -93,12 +101,17 @@ console.log(`  restart:                        ${(ours.readyMs / 1000).toFixed(2
 console.log(
   `  raw baseline (8 bare Node processes): ${(raw.readyMs / 1000).toFixed(2)} s → ${(ours.readyMs / raw.readyMs).toFixed(1)}x`,
 );
-console.log(`resident memory after ${idleMs / 1000} s idle (restart)`);
+console.log(`resident memory after ${idleMs / 1000} s idle (restart): RSS, and PSS (shared pages split)`);
 services.forEach((service, index) => {
+  const ours_ = ours.memory[index]!;
+  const raw_ = raw.memory[index]!;
   console.log(
-    `  ${service.name.padEnd(16)} ${ours.rss[index]!.toFixed(0).padStart(5)} MB   raw ${raw.rss[index]!.toFixed(0)} MB`,
+    `  ${service.name.padEnd(16)} RSS ${ours_.rss.toFixed(0).padStart(4)} MB  PSS ${ours_.pss.toFixed(0).padStart(4)} MB   raw RSS ${raw_.rss.toFixed(0)} MB  PSS ${raw_.pss.toFixed(0)} MB`,
   );
 });
+const total = (key: 'rss' | 'pss', run: { memory: { rss: number; pss: number }[] }) =>
+  sum(run.memory.map((entry) => entry[key]));
 console.log(
-  `  all eight: ${sum(ours.rss).toFixed(0)} MB   target ≤ 600 MB   raw ${sum(raw.rss).toFixed(0)} MB → ${(sum(ours.rss) / sum(raw.rss)).toFixed(1)}x`,
+  `  all eight: PSS ${total('pss', ours).toFixed(0)} MB (target ≤ 600 MB; raw ${total('pss', raw).toFixed(0)} MB → ${(total('pss', ours) / total('pss', raw)).toFixed(1)}x), ` +
+    `RSS summed ${total('rss', ours).toFixed(0)} MB (raw ${total('rss', raw).toFixed(0)} MB)`,
 );
