@@ -1,0 +1,85 @@
+// The shop as the manifests must deploy it, written down once: its services, their ports and the
+// credentials each one reads from its Secret. The checks hold the manifests against this.
+
+export interface ShopService {
+  name: string;
+  /** The HTTP API's port, or the admin port (/healthz, /readyz, /metrics) of a ZeroRPC service. */
+  httpPort: number;
+  rpcPort?: number;
+  /** Keys of the Secret trio-<name>: every credential the service reads, nothing else. */
+  secretKeys: readonly string[];
+  /** Owns a PostgreSQL schema named like the service, migrated from services/<name>/migrations. */
+  ownsSchema: boolean;
+}
+
+export const shopServices: readonly ShopService[] = [
+  {
+    name: 'front-end',
+    httpPort: 8080,
+    secretKeys: ['REDIS_URL', 'AMQP_URL', 'SESSION_SECRET'],
+    ownsSchema: false,
+  },
+  {
+    name: 'catalog',
+    httpPort: 3001,
+    secretKeys: ['DATABASE_URL', 'REDIS_URL', 'AMQP_URL', 'CATALOG_ADMIN_TOKEN'],
+    ownsSchema: true,
+  },
+  {
+    name: 'profiles',
+    httpPort: 3002,
+    secretKeys: ['DATABASE_URL', 'REDIS_URL', 'AMQP_URL', 'SESSION_SECRET'],
+    ownsSchema: true,
+  },
+  {
+    name: 'payment',
+    httpPort: 3003,
+    secretKeys: ['DATABASE_URL', 'AMQP_URL', 'IDEMPOTENCY_SECRET'],
+    ownsSchema: true,
+  },
+  {
+    name: 'billing',
+    httpPort: 3004,
+    secretKeys: ['DATABASE_URL', 'AMQP_URL', 'IDEMPOTENCY_SECRET'],
+    ownsSchema: true,
+  },
+  {
+    name: 'inventory',
+    httpPort: 3005,
+    rpcPort: 4242,
+    secretKeys: ['DATABASE_URL', 'AMQP_URL'],
+    ownsSchema: true,
+  },
+  {
+    name: 'shipping',
+    httpPort: 3006,
+    rpcPort: 4243,
+    secretKeys: ['DATABASE_URL', 'AMQP_URL'],
+    ownsSchema: true,
+  },
+  {
+    name: 'recommendations',
+    httpPort: 3007,
+    rpcPort: 4244,
+    secretKeys: ['DATABASE_URL', 'AMQP_URL'],
+    ownsSchema: true,
+  },
+];
+
+export const serviceNames = shopServices.map((service) => service.name);
+
+export function shopService(name: string): ShopService {
+  const service = shopServices.find((candidate) => candidate.name === name);
+  if (service === undefined) throw new Error(`${name} is not one of the shop's services`);
+  return service;
+}
+
+/** The Secret a service's credentials come from. */
+export const secretName = (service: string) => `trio-${service}`;
+
+/** The infrastructure: pods of the dev overlay, managed services outside the cluster in prod. */
+export const infrastructure = [
+  { name: 'postgres', port: 5432, image: 'postgres:16-bookworm' },
+  { name: 'redis', port: 6379, image: 'redis:7-bookworm' },
+  { name: 'rabbitmq', port: 5672, image: 'rabbitmq:3-management' },
+] as const;
