@@ -19,12 +19,17 @@ after(async () => {
   await infra?.drop();
 });
 
-test('liveness and readiness answer 200; readiness checks PostgreSQL, Redis and the broker', async () => {
+test('liveness and readiness answer 200; readiness checks PostgreSQL, Redis, the broker and the consumer', async () => {
   assert.equal((await profiles.request('GET', '/healthz')).status, 200);
   const ready = await profiles.request('GET', '/readyz');
   assert.equal(ready.status, 200);
   const { checks } = ready.body as { checks: Record<string, { ok: boolean }> };
-  assert.deepEqual(Object.keys(checks).sort(), ['amqp', 'postgres', 'redis']);
+  assert.deepEqual(Object.keys(checks).sort(), [
+    'amqp',
+    `consumer ${infra.broker.prefix}events.profiles.invoices`,
+    'postgres',
+    'redis',
+  ]);
 });
 
 test('metrics count requests by route and show the outbox', async () => {
@@ -62,6 +67,13 @@ test('stopping closes the HTTP server and every connection, in reverse order of 
     .logs()
     .filter((line) => line.msg === 'closed')
     .map((line) => line.resource);
-  assert.deepEqual(closed.slice(1), ['outbox relay', 'event publisher', 'amqp', 'redis', 'postgres']);
+  assert.deepEqual(closed.slice(1), [
+    `consumer ${infra.broker.prefix}events.profiles.invoices`,
+    'outbox relay',
+    'event publisher',
+    'amqp',
+    'redis',
+    'postgres',
+  ]);
   assert.match(String(closed[0]), /^http server/);
 });
