@@ -1,50 +1,20 @@
 // Debian's container tools, installed where missing: the tests and scripts that need docker-compose,
 // the Docker engine, the private registry or debootstrap install them with apt-get when they run
 // as root (CI, a fresh machine), and otherwise say what to install.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { canInstallDebianPackages, ensureDebianPackages as ensurePackages } from '@trio/testing/debian';
 
 const commandOf: Record<string, string> = {
   'docker-compose': '/usr/bin/docker-compose',
-  'docker.io': '/usr/bin/dockerd',
+  'docker.io': '/usr/sbin/dockerd',
   'docker-registry': '/usr/bin/docker-registry',
   debootstrap: '/usr/sbin/debootstrap',
 };
 
-function installed(pkg: string): boolean {
-  try {
-    accessSync(commandOf[pkg] ?? `/usr/bin/${pkg}`, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export const canInstall = canInstallDebianPackages;
 
-export function canInstall(): boolean {
-  return process.getuid?.() === 0 && spawnSync('apt-get', ['--version']).status === 0;
-}
-
-/** Installs the Debian packages that are missing; throws (with what to do) when it cannot. */
-export function ensureDebianPackages(packages: readonly string[]): void {
-  const missing = packages.filter((pkg) => !installed(pkg));
-  if (missing.length === 0) return;
-  if (!canInstall()) {
-    throw new Error(
-      `missing Debian packages: ${missing.join(' ')} (sudo apt-get install --no-install-recommends ${missing.join(' ')})`,
-    );
-  }
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = () =>
-    execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing], {
-      env,
-      stdio: 'inherit',
-    });
-  try {
-    install();
-  } catch {
-    execFileSync('apt-get', ['update'], { env, stdio: 'inherit' });
-    install();
-  }
+/** Installs the container tools that are missing (see @trio/testing/debian). */
+export function ensureDebianPackages(packages: readonly (keyof typeof commandOf)[]): void {
+  ensurePackages(packages.map((name) => ({ name, command: commandOf[name]! })));
 }
 
 /** Debian's mirror as this machine's apt sources name it (never written into the project). */

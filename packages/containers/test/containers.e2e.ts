@@ -61,8 +61,12 @@ function compose(args: string[]): string {
 before(
   async () => {
     if (skip !== undefined) return;
+    let started = Date.now();
     engine = await ensureEngine(log);
+    log(`engine ready in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    started = Date.now();
     ensureBaseImage({ log });
+    log(`base image ready in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     database = await createTestDatabase();
     workDir = mkdtempSync(join(tmpdir(), 'trio-e2e-'));
   },
