@@ -22,8 +22,10 @@ WORKDIR /repo
 COPY . .
 RUN npx --yes turbo@${turboVersion} prune @trio/${spec.name} --docker
 
-# 2. Install (with dev dependencies: the build needs TypeScript and turbo), build, then drop the
-#    dev dependencies. tsconfig.base.json is copied on its own: prune leaves it out.
+# 2. Install (with dev dependencies: the build needs TypeScript and turbo), build, then keep only
+#    what runs: prune follows devDependencies too (a service's tests may start other services), so
+#    runtime-only.mjs removes the workspaces outside the service's production closure before
+#    \`npm prune --omit=dev\`. tsconfig.base.json is copied on its own: prune leaves it out.
 FROM \${NODE_IMAGE} AS build
 WORKDIR /repo
 COPY --from=prune /repo/out/json/ ./
@@ -31,7 +33,10 @@ COPY patches ./patches
 RUN npm ci --no-audit --no-fund
 COPY --from=prune /repo/out/full/ ./
 COPY tsconfig.base.json ./
-RUN npx turbo run build --filter=@trio/${spec.name}... && npm prune --omit=dev --no-audit --no-fund
+COPY packages/containers/docker/runtime-only.mjs /usr/local/lib/trio/runtime-only.mjs
+RUN npx turbo run build --filter=@trio/${spec.name}... \\
+ && node /usr/local/lib/trio/runtime-only.mjs ${spec.name} \\
+ && npm prune --omit=dev --no-audit --no-fund
 
 # 3. What runs: production dependencies, the built packages and the service, as a non-root user.
 FROM \${NODE_IMAGE}

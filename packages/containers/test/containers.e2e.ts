@@ -182,6 +182,17 @@ describe('build, ship and run the shop as containers', { skip }, () => {
     compose(['pull', '--quiet', ...services]);
     for (const name of services)
       assert.ok(imageExists(registryName(registry.address, name, tag)), `${name} pulled`);
+    // Only what runs: no test harness or other service inside an image (billing's tests start the
+    // other services, so turbo prune brings them in; the build stage takes them out again).
+    for (const name of services) {
+      const image = registryName(registry.address, name, tag);
+      const listing = (dir: string) =>
+        dockerOutput(['run', '--rm', '--network', 'none', '--entrypoint', 'ls', image, dir]).split(/\s+/);
+      assert.deepEqual(listing('services'), [name], `${name} ships only itself`);
+      for (const harness of ['testing', 'shop-testing', 'launcher', 'containers', 'k8s']) {
+        assert.ok(!listing('packages').includes(harness), `${name} ships no ${harness}`);
+      }
+    }
     compose(['up', '-d', '--no-build', '--no-deps', ...services]);
     const networks = dockerOutput(['network', 'ls', '--format', '{{.Name}}']).split('\n').sort();
     assert.deepEqual(networks, ['host', 'none'], 'no network was created');
