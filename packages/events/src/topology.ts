@@ -110,6 +110,28 @@ export function subscriptionsFedBy(service: ServiceName): SubscriptionName[] {
   );
 }
 
+/**
+ * Every queue some services declare on the broker, named as in the contracts (before any prefix):
+ * for each subscription their events feed, the queue and its DLQ (publishers declare both); for
+ * each subscription in `consumed`, the queue, its DLQ and its retry tiers. Tests name them all so
+ * that their cleanup deletes every one.
+ */
+export function queuesDeclaredBy(
+  publishers: readonly ServiceName[],
+  consumed: readonly SubscriptionName[] = [],
+  retryDelaysMs: readonly number[] = defaultRetryDelaysMs,
+): string[] {
+  const queues = new Set<string>();
+  for (const subscription of [...publishers.flatMap(subscriptionsFedBy), ...consumed]) {
+    queues.add(subscription);
+    queues.add(deadLetterQueueName(subscription));
+  }
+  for (const subscription of consumed) {
+    for (const delay of retryDelaysMs) queues.add(retryQueueName(subscription, delay));
+  }
+  return [...queues];
+}
+
 export interface SubscriberQueuesOptions {
   /** The publishing service. */
   service: ServiceName;

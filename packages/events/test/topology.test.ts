@@ -13,6 +13,7 @@ import {
   declareConsumerTopology,
   declareSubscriberQueues,
   defaultRetryDelaysMs,
+  queuesDeclaredBy,
   retryQueueName,
   subscriptionsFedBy,
   TopologyError,
@@ -67,6 +68,21 @@ describe('names', () => {
       'shipping.orders',
     ]);
     assert.deepEqual(subscriptionsFedBy('front-end'), []);
+  });
+
+  it('names every queue some services declare: fed queues with their DLQs, consumed ones with retry tiers', () => {
+    assert.deepEqual(queuesDeclaredBy(['inventory'], ['inventory.orders']).sort(), [
+      'catalog.stock',
+      'catalog.stock.dlq',
+      'front-end.cache',
+      'front-end.cache.dlq',
+      'inventory.orders',
+      'inventory.orders.dlq',
+      'inventory.orders.retry.1s',
+      'inventory.orders.retry.30s',
+      'inventory.orders.retry.5s',
+    ]);
+    assert.deepEqual(queuesDeclaredBy(['front-end']), []);
   });
 });
 

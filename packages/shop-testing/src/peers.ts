@@ -9,12 +9,7 @@ import { start as startCatalog } from '@trio/catalog/main';
 import type { ServiceName } from '@trio/contracts/common';
 import { eventSubscriptions, type SubscriptionName } from '@trio/contracts/events';
 import { inventoryRpc } from '@trio/contracts/inventory';
-import {
-  deadLetterQueueName,
-  defaultRetryDelaysMs,
-  retryQueueName,
-  subscriptionsFedBy,
-} from '@trio/events/topology';
+import { queuesDeclaredBy } from '@trio/events/topology';
 import { Config as InventoryConfig } from '@trio/inventory/config';
 import { start as startInventory } from '@trio/inventory/main';
 import { Config as PaymentConfig } from '@trio/payment/config';
@@ -55,19 +50,11 @@ const consumers: readonly ServiceName[] = [
  * shop's exchange every queue name is prefixed with `<exchange>.`.
  */
 export function registerQueues(infra: TestInfra, services: readonly ServiceName[]): void {
-  const queues = new Set<string>();
-  for (const service of services)
-    for (const subscription of subscriptionsFedBy(service)) queues.add(subscription);
-  for (const name of Object.keys(eventSubscriptions) as SubscriptionName[]) {
+  const consumed = (Object.keys(eventSubscriptions) as SubscriptionName[]).filter((name) => {
     const owner = eventSubscriptions[name].service;
-    if (!services.includes(owner) || !consumers.includes(owner)) continue;
-    queues.add(name);
-    for (const delay of defaultRetryDelaysMs) infra.broker.queue(retryQueueName(`events.${name}`, delay));
-  }
-  for (const subscription of queues) {
-    infra.broker.queue(`events.${subscription}`);
-    infra.broker.queue(deadLetterQueueName(`events.${subscription}`));
-  }
+    return services.includes(owner) && consumers.includes(owner);
+  });
+  for (const queue of queuesDeclaredBy(services, consumed)) infra.broker.queue(`events.${queue}`);
 }
 
 export interface PeersOptions {

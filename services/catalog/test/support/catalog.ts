@@ -1,6 +1,6 @@
 // Starts the catalog in-process, exactly as main.ts does, on a free port against the test file's
 // own database, Redis prefix and broker names, and talks to it over HTTP.
-import { deadLetterQueueName, subscriptionsFedBy } from '@trio/events/topology';
+import { queuesDeclaredBy } from '@trio/events/topology';
 import { parseConfig } from '@trio/service-runtime/config';
 import { createLogger } from '@trio/service-runtime/logger';
 import { createHttpClient, type Reply, type RequestOptions } from '@trio/testing/http-client';
@@ -28,11 +28,7 @@ export interface TestCatalog {
 export async function startCatalog(infra: TestInfra, env: Record<string, string> = {}): Promise<TestCatalog> {
   // The catalog declares the queues its events feed (prefixed by the exchange name off the default
   // exchange); name them through the broker so that the test file's drop() deletes them.
-  for (const subscription of subscriptionsFedBy('catalog')) {
-    const queue = `events.${subscription}`;
-    infra.broker.queue(queue);
-    infra.broker.queue(deadLetterQueueName(queue));
-  }
+  for (const queue of queuesDeclaredBy(['catalog'])) infra.broker.queue(`events.${queue}`);
   const config = parseConfig(Config, {
     DATABASE_URL: infra.db.url,
     REDIS_URL: infra.redis.url,

@@ -5,12 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { LineItem } from '@trio/contracts/common';
 import { createEvent, type DomainEvent } from '@trio/contracts/events';
 import { inventoryRpc } from '@trio/contracts/inventory';
-import {
-  deadLetterQueueName,
-  defaultRetryDelaysMs,
-  retryQueueName,
-  subscriptionsFedBy,
-} from '@trio/events/topology';
+import { queuesDeclaredBy } from '@trio/events/topology';
 import { createRpcClient, type RpcServiceClient } from '@trio/rpc/client';
 import { RemoteError } from '@trio/rpc/errors';
 import { parseConfig } from '@trio/service-runtime/config';
@@ -44,13 +39,8 @@ export interface TestInventory {
  * Off the shop's exchange every queue name is prefixed with `<exchange>.`.
  */
 function registerQueues(infra: TestInfra): void {
-  for (const subscription of [...subscriptionsFedBy('inventory'), 'inventory.orders']) {
-    const queue = `events.${subscription}`;
-    infra.broker.queue(queue);
-    infra.broker.queue(deadLetterQueueName(queue));
-  }
-  for (const delay of defaultRetryDelaysMs)
-    infra.broker.queue(retryQueueName('events.inventory.orders', delay));
+  for (const queue of queuesDeclaredBy(['inventory'], ['inventory.orders']))
+    infra.broker.queue(`events.${queue}`);
 }
 
 /** `env` overrides the variables derived from `infra`. */

@@ -2,7 +2,7 @@
 // database and broker names, and talks to it over HTTP.
 import { type DomainEvent, parseEvent } from '@trio/contracts/events';
 import { createAmqpConnection } from '@trio/events/connection';
-import { deadLetterQueueName, subscriptionsFedBy } from '@trio/events/topology';
+import { queuesDeclaredBy } from '@trio/events/topology';
 import { parseConfig } from '@trio/service-runtime/config';
 import { createLogger } from '@trio/service-runtime/logger';
 import type { TestInfra } from '@trio/testing/infra';
@@ -42,11 +42,7 @@ export interface TestPayment {
 export async function startPayment(infra: TestInfra, env: Record<string, string> = {}): Promise<TestPayment> {
   // Payment declares the queues its events feed (billing's, prefixed by the exchange name off the
   // default exchange); name them through the broker so that the test file's drop() deletes them.
-  for (const subscription of subscriptionsFedBy('payment')) {
-    const queue = `events.${subscription}`;
-    infra.broker.queue(queue);
-    infra.broker.queue(deadLetterQueueName(queue));
-  }
+  for (const queue of queuesDeclaredBy(['payment'])) infra.broker.queue(`events.${queue}`);
   const config = parseConfig(Config, {
     DATABASE_URL: infra.db.url,
     AMQP_URL: infra.broker.url,

@@ -3,12 +3,7 @@
 import { type DomainEvent, parseEvent } from '@trio/contracts/events';
 import { type Session, Session as SessionSchema } from '@trio/contracts/profiles';
 import { createAmqpConnection } from '@trio/events/connection';
-import {
-  deadLetterQueueName,
-  defaultRetryDelaysMs,
-  retryQueueName,
-  subscriptionsFedBy,
-} from '@trio/events/topology';
+import { queuesDeclaredBy } from '@trio/events/topology';
 import { parseConfig } from '@trio/service-runtime/config';
 import { createLogger } from '@trio/service-runtime/logger';
 import { createHttpClient, type Reply, type RequestOptions } from '@trio/testing/http-client';
@@ -39,15 +34,10 @@ export async function startProfiles(
   infra: TestInfra,
   env: Record<string, string> = {},
 ): Promise<TestProfiles> {
-  // Profiles declares the queues its events feed (billing's, prefixed by the exchange name off the
-  // default exchange); name them through the broker so that the test file's drop() deletes them.
-  for (const subscription of [...subscriptionsFedBy('profiles'), 'profiles.invoices']) {
-    const queue = `events.${subscription}`;
-    infra.broker.queue(queue);
-    infra.broker.queue(deadLetterQueueName(queue));
-  }
-  for (const delay of defaultRetryDelaysMs)
-    infra.broker.queue(retryQueueName('events.profiles.invoices', delay));
+  // The queues profiles' events feed (billing's) and its own invoice queue, prefixed by the exchange
+  // name off the default exchange; named through the broker so that the file's drop() deletes them.
+  for (const queue of queuesDeclaredBy(['profiles'], ['profiles.invoices']))
+    infra.broker.queue(`events.${queue}`);
   const config = parseConfig(Config, {
     DATABASE_URL: infra.db.url,
     REDIS_URL: infra.redis.url,

@@ -10,7 +10,7 @@ import {
 import { recommendationsRpc } from '@trio/contracts/recommendations';
 import { type AmqpConnection, createAmqpConnection } from '@trio/events/connection';
 import { createPublisher, type Publisher } from '@trio/events/publisher';
-import { defaultRetryDelaysMs, retryQueueName } from '@trio/events/topology';
+import { queuesDeclaredBy } from '@trio/events/topology';
 import { createRpcClient, type RpcServiceClient } from '@trio/rpc/client';
 import { parseConfig } from '@trio/service-runtime/config';
 import { createLogger } from '@trio/service-runtime/logger';
@@ -45,11 +45,10 @@ const silent = createLogger({ service: 'test', level: 'silent' });
 export async function startRecommendations(infra: TestInfra): Promise<TestRecommendations> {
   // Every queue the consumer declares (prefixed by the exchange name off the default exchange),
   // named through the broker so that the test file's drop() deletes them.
-  const queue = infra.broker.queue('events.recommendations.learning');
-  infra.broker.queue('events.recommendations.learning.dlq');
-  for (const delay of defaultRetryDelaysMs) {
-    infra.broker.queue(retryQueueName('events.recommendations.learning', delay));
+  for (const name of queuesDeclaredBy(['recommendations'], ['recommendations.learning'])) {
+    infra.broker.queue(`events.${name}`);
   }
+  const queue = `${infra.broker.prefix}events.recommendations.learning`;
   const config = parseConfig(Config, {
     DATABASE_URL: infra.db.url,
     AMQP_URL: infra.broker.url,

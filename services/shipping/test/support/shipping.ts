@@ -4,12 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { createEvent, type DomainEvent } from '@trio/contracts/events';
 import { shippingRpc } from '@trio/contracts/shipping';
-import {
-  deadLetterQueueName,
-  defaultRetryDelaysMs,
-  retryQueueName,
-  subscriptionsFedBy,
-} from '@trio/events/topology';
+import { queuesDeclaredBy } from '@trio/events/topology';
 import { createRpcClient, type RpcServiceClient } from '@trio/rpc/client';
 import { RemoteError } from '@trio/rpc/errors';
 import { parseConfig } from '@trio/service-runtime/config';
@@ -42,13 +37,8 @@ export interface TestShipping {
  * DLQ. Off the shop's exchange every queue name is prefixed with `<exchange>.`.
  */
 function registerQueues(infra: TestInfra): void {
-  for (const subscription of [...subscriptionsFedBy('shipping'), 'shipping.orders']) {
-    const queue = `events.${subscription}`;
-    infra.broker.queue(queue);
-    infra.broker.queue(deadLetterQueueName(queue));
-  }
-  for (const delay of defaultRetryDelaysMs)
-    infra.broker.queue(retryQueueName('events.shipping.orders', delay));
+  for (const queue of queuesDeclaredBy(['shipping'], ['shipping.orders']))
+    infra.broker.queue(`events.${queue}`);
 }
 
 /** `env` overrides the variables derived from `infra`. */
