@@ -5,12 +5,13 @@
 import { inventoryRpc } from '@trio/contracts/inventory';
 import { attachEventBus } from '@trio/events/service';
 import { serveRpc } from '@trio/rpc/service';
+import { startBatchJob } from '@trio/service-runtime/batch-job';
 import { loadConfig } from '@trio/service-runtime/config';
 import { attachPostgres } from '@trio/service-runtime/postgres';
 import { hostFromConfig, type ServiceHost, type StartOptions } from '@trio/service-runtime/service';
 import { createApp } from './app.ts';
 import { Config } from './config.ts';
-import { startReservationSweeper } from './entry-points/reservation-sweeper.ts';
+import { expireLapsedReservations } from './domain/reservations.ts';
 import { seedStock } from './seed/seed-stock.ts';
 
 export interface RunningInventory {
@@ -49,10 +50,13 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const app = createApp({ db, lowStockThreshold: config.LOW_STOCK_THRESHOLD });
   await bus.consume({ subscription: 'inventory.orders', db, handlers: app.eventHandlers });
 
-  const sweeper = startReservationSweeper({
-    deps: app.inventory,
+  // Lapsed reservations give their stock back; every replica sweeps (SKIP LOCKED splits the work).
+  const sweeper = startBatchJob({
     log,
+    name: 'reservation sweep',
     intervalMs: config.RESERVATION_SWEEP_INTERVAL_MS,
+    runBatch: (batchSize) => expireLapsedReservations(app.inventory, batchSize),
+    onBatch: (expired) => log.info({ expired }, 'lapsed reservations expired; their stock is back on sale'),
   });
   host.shutdown.register('reservation sweeper', () => sweeper.stop());
 

@@ -5,12 +5,13 @@
 import { shippingRpc } from '@trio/contracts/shipping';
 import { attachEventBus } from '@trio/events/service';
 import { serveRpc } from '@trio/rpc/service';
+import { startBatchJob } from '@trio/service-runtime/batch-job';
 import { loadConfig } from '@trio/service-runtime/config';
 import { attachPostgres } from '@trio/service-runtime/postgres';
 import { hostFromConfig, type ServiceHost, type StartOptions } from '@trio/service-runtime/service';
 import { createApp } from './app.ts';
 import { Config } from './config.ts';
-import { startShipmentTicker } from './entry-points/shipment-ticker.ts';
+import { advanceDueShipments } from './domain/shipments.ts';
 
 export interface RunningShipping {
   host: ServiceHost;
@@ -50,10 +51,13 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   });
   await bus.consume({ subscription: 'shipping.orders', db, handlers: app.eventHandlers });
 
-  const ticker = startShipmentTicker({
-    deps: app.shipping,
+  // The simulated warehouse and carrier: due shipments move on; every replica ticks (SKIP LOCKED).
+  const ticker = startBatchJob({
     log,
+    name: 'shipment tick',
     intervalMs: config.SHIPMENT_TICK_INTERVAL_MS,
+    runBatch: (batchSize) => advanceDueShipments(app.shipping, batchSize),
+    onBatch: (moved) => log.info({ moved }, 'due shipments moved on'),
   });
   host.shutdown.register('shipment ticker', () => ticker.stop());
 
