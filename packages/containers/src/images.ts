@@ -72,7 +72,10 @@ export function shipImages(registry: string, tag: string, log: (line: string) =>
   for (const { name } of images) {
     for (const version of [tag, 'latest']) {
       docker(['tag', localName(name, tag), registryName(registry, name, version)]);
-      execFileSync('docker', ['push', '--quiet', registryName(registry, name, version)], { stdio: 'ignore' });
+      // Quiet on success; on failure docker's own message is in the error (stderr is kept).
+      execFileSync('docker', ['push', '--quiet', registryName(registry, name, version)], {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
     }
     log(`pushed ${registryName(registry, name, tag)} (and :latest)`);
   }
