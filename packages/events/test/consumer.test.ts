@@ -10,6 +10,7 @@ import { trioHeaders } from '../src/headers.ts';
 import { createEventMetrics } from '../src/metrics.ts';
 import { deadLetterQueueName } from '../src/topology.ts';
 import {
+  cacheTypesNotSent,
   delay,
   drainQueue,
   messageCount,
@@ -382,12 +383,13 @@ describe('publish and consume', () => {
       connection,
       db: null,
       log: h.logs.log,
-      subscription: 'catalog.stock',
+      subscription: 'front-end.cache',
       queue,
       exchange,
       handlers: {
         'stock.low': (event, { tx }) => void seen.push([event.payload.sku, tx]),
         'stock.depleted': notSent,
+        ...cacheTypesNotSent,
       },
     });
 
@@ -504,11 +506,11 @@ describe('publish and consume', () => {
       () =>
         createConsumer({
           ...common,
-          subscription: 'catalog.stock',
+          subscription: 'front-end.cache',
           // @ts-expect-error: the types refuse it too
           handlers: { 'stock.low': () => {}, 'stock.depleted': () => {}, 'order.cancelled': () => {} },
         }),
-      /handlers of catalog\.stock .*: handlers for order\.cancelled, which it is not bound with/,
+      /handlers of front-end\.cache .*: no handler for product\.created, product\.updated, invoice\.issued; handlers for order\.cancelled, which it is not bound with/,
     );
     assert.throws(
       () => createConsumer({ ...common, subscription: 'billing.stock' as never, handlers: {} as never }),

@@ -10,6 +10,7 @@ import { createEventMetrics } from '../src/metrics.ts';
 import { publishInTransaction } from '../src/outbox.ts';
 import { inTransaction } from '../src/transaction.ts';
 import {
+  cacheTypesNotSent,
   delay,
   drainQueue,
   messageCount,
@@ -139,11 +140,12 @@ describe('outbox', () => {
       connection,
       db: null,
       log: h.logs.log,
-      subscription: 'catalog.stock',
+      subscription: 'front-end.cache',
       queue,
       exchange,
       handlers: {
         'stock.depleted': notSent,
+        ...cacheTypesNotSent,
         'stock.low': (event) => {
           received[event.payload.sku] = [...(received[event.payload.sku] ?? []), event.payload.available];
         },
@@ -177,11 +179,12 @@ describe('outbox', () => {
       db: h.db,
       log: h.logs.log,
       metrics,
-      subscription: 'catalog.stock',
+      subscription: 'front-end.cache',
       queue,
       exchange,
       handlers: {
         'stock.depleted': notSent,
+        ...cacheTypesNotSent,
         'stock.low': async (event, { tx }) => {
           await tx.query('INSERT INTO effects (event_id, consumer) VALUES ($1, $2)', [event.id, queue]);
         },

@@ -11,7 +11,14 @@ import { createTcpProxy } from '@trio/testing/tcp-proxy';
 import { publishInTransaction } from '../src/outbox.ts';
 import { BusUnavailableError } from '../src/publisher.ts';
 import { inTransaction } from '../src/transaction.ts';
-import { closeConnectionsNamed, delay, notSent, stockLow, waitFor } from './support/bus.ts';
+import {
+  cacheTypesNotSent,
+  closeConnectionsNamed,
+  delay,
+  notSent,
+  stockLow,
+  waitFor,
+} from './support/bus.ts';
 import { createHarness, type Harness } from './support/harness.ts';
 
 let h: Harness;
@@ -72,12 +79,13 @@ describe('outages', () => {
       connection: consuming,
       db: h.db,
       log: h.logs.log,
-      subscription: 'catalog.stock',
+      subscription: 'front-end.cache',
       queue,
       exchange,
       prefetch: 10,
       handlers: {
         'stock.depleted': notSent,
+        ...cacheTypesNotSent,
         'stock.low': async (event, { tx }) => {
           await tx.query('INSERT INTO effects (event_id, consumer) VALUES ($1, $2)', [event.id, queue]);
           await delay(1);
@@ -125,11 +133,12 @@ describe('outages', () => {
       connection,
       db: h.db,
       log: h.logs.log,
-      subscription: 'catalog.stock',
+      subscription: 'front-end.cache',
       queue,
       exchange,
       handlers: {
         'stock.depleted': notSent,
+        ...cacheTypesNotSent,
         'stock.low': async (event, { tx }) => {
           await tx.query('INSERT INTO effects (event_id, consumer) VALUES ($1, $2)', [event.id, queue]);
         },
@@ -181,11 +190,12 @@ describe('outages', () => {
       connection,
       db: h.db,
       log: h.logs.log,
-      subscription: 'catalog.stock',
+      subscription: 'front-end.cache',
       queue,
       exchange,
       handlers: {
         'stock.depleted': notSent,
+        ...cacheTypesNotSent,
         'stock.low': async (event, { tx }) => {
           await tx.query('INSERT INTO effects (event_id, consumer) VALUES ($1, $2)', [event.id, queue]);
         },
