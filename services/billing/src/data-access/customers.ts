@@ -1,6 +1,6 @@
 // Customers as profiles announced them, and payment's events as received: billing's copies of
 // facts other services own, written only by the event consumers.
-import type { Queryable } from './queryable.ts';
+import type { Queryable } from '@trio/service-runtime/postgres';
 
 export interface Customer {
   userId: string;
