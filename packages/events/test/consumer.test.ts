@@ -1,7 +1,7 @@
 // Publishing and consuming against the real broker and database: what arrives, what a handler
 // sees, and what happens to poison messages, failing handlers and duplicates.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { type DomainEvent, InvalidEventError } from '@trio/contracts/events';
 import { getContext } from '@trio/service-runtime/context';
 import type { ChannelModel } from 'amqplib';
@@ -16,25 +16,15 @@ import {
   messageCount,
   notSent,
   orderCancelled,
-  rawConnection,
   stockLow,
   waitFor,
 } from './support/bus.ts';
-import { createHarness, type Harness } from './support/harness.ts';
+import { type Harness, useHarness } from './support/harness.ts';
 
 let h: Harness;
 let raw: ChannelModel;
-
-before(async () => {
-  h = await createHarness('inventory');
-  raw = await rawConnection(h.broker.url);
-});
-
-afterEach(() => h.closeDeferred());
-
-after(async () => {
-  await raw.close();
-  await h.close();
+useHarness('inventory', (made) => {
+  ({ h, raw } = made);
 });
 
 async function effects(consumer: string): Promise<{ event_id: string; detail: string | null }[]> {

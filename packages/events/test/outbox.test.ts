@@ -2,7 +2,7 @@
 // reaches the broker at least once even across a crash, and keeps its aggregate's order.
 import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { type DomainEvent, InvalidEventError } from '@trio/contracts/events';
 import { createContext, runWithContext, traceparentOf } from '@trio/service-runtime/context';
 import type { ChannelModel } from 'amqplib';
@@ -16,25 +16,15 @@ import {
   messageCount,
   nextMessage,
   notSent,
-  rawConnection,
   stockLow,
   waitFor,
 } from './support/bus.ts';
-import { createHarness, type Harness } from './support/harness.ts';
+import { type Harness, useHarness } from './support/harness.ts';
 
 let h: Harness;
 let raw: ChannelModel;
-
-before(async () => {
-  h = await createHarness('catalog');
-  raw = await rawConnection(h.broker.url);
-});
-
-afterEach(() => h.closeDeferred());
-
-after(async () => {
-  await raw.close();
-  await h.close();
+useHarness('catalog', (made) => {
+  ({ h, raw } = made);
 });
 
 /** A queue bound to `exchange` for every event, to see what the relay published. */

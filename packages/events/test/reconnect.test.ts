@@ -4,7 +4,7 @@
 // by one with rabbitmqctl (only this file's, by connection name), and "unreachable" is a TCP proxy
 // in front of the broker that the test stops and starts.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { ReadinessCheck } from '@trio/service-runtime/health';
 import { createServiceHost } from '@trio/service-runtime/service';
 import { createTcpProxy } from '@trio/testing/tcp-proxy';
@@ -19,18 +19,11 @@ import {
   stockLow,
   waitFor,
 } from './support/bus.ts';
-import { createHarness, type Harness } from './support/harness.ts';
+import { type Harness, useHarness } from './support/harness.ts';
 
 let h: Harness;
-
-before(async () => {
-  h = await createHarness('front_end');
-});
-
-afterEach(() => h.closeDeferred());
-
-after(async () => {
-  await h.close();
+useHarness('front_end', (made) => {
+  h = made.h;
 });
 
 async function effectCount(queue: string): Promise<{ rows: number; distinct: number }> {

@@ -2,7 +2,7 @@
 // its events waiting for the consumer that starts later; readiness, shutdown order, and a broker
 // that is down when the service starts.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { ServiceName } from '@trio/contracts/common';
 import type { SubscriptionName } from '@trio/contracts/events';
 import { createServiceHost, type ServiceHost } from '@trio/service-runtime/service';
@@ -17,25 +17,15 @@ import {
   type LogCapture,
   messageCount,
   notSent,
-  rawConnection,
   stockLow,
   waitFor,
 } from './support/bus.ts';
-import { createHarness, type Harness } from './support/harness.ts';
+import { type Harness, useHarness } from './support/harness.ts';
 
 let h: Harness;
 let raw: ChannelModel;
-
-before(async () => {
-  h = await createHarness('catalog');
-  raw = await rawConnection(h.broker.url);
-});
-
-afterEach(() => h.closeDeferred());
-
-after(async () => {
-  await raw.close();
-  await h.close();
+useHarness('catalog', (made) => {
+  ({ h, raw } = made);
 });
 
 /**

@@ -2,7 +2,7 @@
 // what already exists stops the service with a message that says what to fix. Publishers declare
 // the queues their events feed, so that nothing they publish before a consumer starts is lost.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { DomainEvent, SubscriptionName } from '@trio/contracts/events';
 import type { ChannelModel } from 'amqplib';
 import { createConsumer } from '../src/consumer.ts';
@@ -23,25 +23,15 @@ import {
   messageCount,
   notSent,
   orderCancelled,
-  rawConnection,
   stockLow,
   waitFor,
 } from './support/bus.ts';
-import { createHarness, type Harness } from './support/harness.ts';
+import { type Harness, useHarness } from './support/harness.ts';
 
 let h: Harness;
 let raw: ChannelModel;
-
-before(async () => {
-  h = await createHarness('inventory');
-  raw = await rawConnection(h.broker.url);
-});
-
-afterEach(() => h.closeDeferred());
-
-after(async () => {
-  await raw.close();
-  await h.close();
+useHarness('inventory', (made) => {
+  ({ h, raw } = made);
 });
 
 /** Whether `queue` exists, asked on a channel of its own (a failed check closes the channel). */
