@@ -148,6 +148,14 @@ describe('typed REST client: requests', () => {
     assert.equal(reply.body, undefined);
   });
 
+  it('when the page was asked for and JSON came, the peer broke its contract', async () => {
+    await assert.rejects(
+      client().getWidget({ params: { shelf: 's', id: 'w-9' }, token: 't', accept: 'html' }),
+      (error) =>
+        error instanceof PeerUnavailable && /something other than the page/.test(String(error.cause)),
+    );
+  });
+
   it('asks for the printable page when told to, and gets the HTML', async () => {
     const reply = await client().getWidget({ params: { shelf: 's', id: 'w-3' }, token: 't', accept: 'html' });
     assert.equal(reply.status, 200);

@@ -135,7 +135,10 @@ function answer(peer: string, routeName: string, route: RouteDefinition, reply: 
   if (response === undefined) {
     return brokenAnswer(peer, routeName, route, reply.status, 'a status its contract does not declare');
   }
-  if (html && response.html === true && reply.headers.get('content-type')?.includes('text/html') === true) {
+  if (html && response.html === true) {
+    if (reply.headers.get('content-type')?.includes('text/html') !== true) {
+      return brokenAnswer(peer, routeName, route, reply.status, 'something other than the page asked for');
+    }
     return { status: reply.status, html: reply.text, headers: reply.headers };
   }
   if (response.body === undefined) return { status: reply.status, body: undefined, headers: reply.headers };
