@@ -94,156 +94,136 @@ interface OutboxRow {
 const lagRefreshMs = 1_000;
 const pruneEveryMs = 60_000;
 
-export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
-  const { db, publisher } = options;
-  const log = options.log.child({ component: 'outbox-relay' });
-  const metrics = options.metrics ?? createEventMetrics();
-  const batchSize = options.batchSize ?? 200;
-  const pollIntervalMs = options.pollIntervalMs ?? 1_000;
-  const backoff: Backoff = { ...defaultBackoff, ...options.retry };
-  const retainPublishedMs = options.retainPublishedMs ?? 24 * 60 * 60 * 1_000;
-
-  let running = false;
-  let loop: Promise<void> | undefined;
-  let unlisten: (() => void) | undefined;
-  let schema: string | undefined;
-  let lagRefreshedAt = 0;
-  let prunedAt = 0;
-
-  // A NOTIFY that arrives during a pass is remembered, so the pause after the pass is skipped.
+/**
+ * The relay's sleeps between passes: a NOTIFY that arrives during a pass is remembered, so the
+ * pause after the pass is skipped; a NOTIFY ends a `wakeable` pause early, stopping ends any.
+ */
+function createWaker(isRunning: () => boolean) {
   let wakeRequested = false;
   let wake: (() => void) | undefined;
-  function wakeUp(): void {
-    wakeRequested = true;
-    wake?.();
-  }
-  /** Waits `ms`; a NOTIFY ends a `wakeable` pause early, stop() ends any. */
-  function pause(ms: number, wakeable: boolean): Promise<void> {
-    return new Promise<void>((resolve) => {
-      if (!running || (wakeable && wakeRequested)) {
-        resolve();
-        return;
-      }
-      const done = () => {
-        clearTimeout(timer);
-        wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      wake = () => {
-        if (wakeable || !running) done();
-      };
-    });
-  }
-
-  async function relayOnce(): Promise<RelayPass> {
-    const pass = await inTransaction(db, async (client) => {
-      const { rows } = await client.query<OutboxRow>(
-        `SELECT id, aggregate_key, envelope, traceparent FROM event_outbox
-         WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [batchSize],
-      );
-      if (rows.length === 0) return { locked: 0, sent: 0, heldBack: 0, failed: 0 };
-
-      // The first unsent row of each aggregate that some other relay holds (or that committed
-      // after we looked): ours of that aggregate after it must wait.
-      const { rows: earlier } = await client.query<{ aggregate_key: string; first_id: string }>(
-        `SELECT aggregate_key, min(id) AS first_id FROM event_outbox
-         WHERE published_at IS NULL AND aggregate_key = ANY($1::text[]) AND id < $2 AND id <> ALL($3::bigint[])
-         GROUP BY aggregate_key`,
-        [[...new Set(rows.map((row) => row.aggregate_key))], rows.at(-1)!.id, rows.map((row) => row.id)],
-      );
-      const waitFor = new Map(earlier.map((row) => [row.aggregate_key, BigInt(row.first_id)]));
-
-      const blocked = new Set<string>();
-      let heldBack = 0;
-      const failures: { id: string; error: string }[] = [];
-      const sending: { row: OutboxRow; event: DomainEvent }[] = [];
-      for (const row of rows) {
-        const first = waitFor.get(row.aggregate_key);
-        if (blocked.has(row.aggregate_key) || (first !== undefined && BigInt(row.id) > first)) {
-          blocked.add(row.aggregate_key);
-          heldBack += 1;
-          continue;
+  return {
+    wakeUp(): void {
+      wakeRequested = true;
+      wake?.();
+    },
+    /** Forgets earlier NOTIFYs: called as a pass starts, which sees every row committed by then. */
+    reset(): void {
+      wakeRequested = false;
+    },
+    pause(ms: number, wakeable: boolean): Promise<void> {
+      return new Promise<void>((resolve) => {
+        if (!isRunning() || (wakeable && wakeRequested)) {
+          resolve();
+          return;
         }
-        try {
-          sending.push({ row, event: parseEvent(row.envelope) });
-        } catch (error) {
-          // The contract changed under a stored event: it stays pending (and holds back its
-          // aggregate) until someone looks at last_error.
-          failures.push({ id: row.id, error: message(error) });
-          blocked.add(row.aggregate_key);
-        }
-      }
-
-      // Published in id order on one channel; each resolves on its own confirm.
-      const outcomes = await Promise.allSettled(
-        sending.map(({ row, event }) =>
-          publisher.publish(event, row.traceparent === null ? {} : { traceparent: row.traceparent }),
-        ),
-      );
-      const sent: string[] = [];
-      outcomes.forEach((outcome, index) => {
-        const { row } = sending[index]!;
-        if (outcome.status === 'fulfilled') sent.push(row.id);
-        else failures.push({ id: row.id, error: message(outcome.reason) });
+        const done = () => {
+          clearTimeout(timer);
+          wake = undefined;
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        wake = () => {
+          if (wakeable || !isRunning()) done();
+        };
       });
-      if (sent.length > 0) {
-        await client.query(
-          'UPDATE event_outbox SET published_at = clock_timestamp(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])',
-          [sent],
-        );
-      }
-      if (failures.length > 0) {
-        await client.query(
-          `UPDATE event_outbox SET attempts = attempts + 1, last_error = failed.error
-           FROM unnest($1::bigint[], $2::text[]) AS failed(id, error) WHERE event_outbox.id = failed.id`,
-          [failures.map((failure) => failure.id), failures.map((failure) => failure.error)],
-        );
-      }
-      return { locked: rows.length, sent: sent.length, heldBack, failed: failures.length };
-    });
-    metrics.relayed.inc(pass.sent);
-    return pass;
-  }
+    },
+  };
+}
 
-  /** Holds one pooled client LISTENing for outbox inserts; polling covers the time it is down. */
-  async function listen(): Promise<void> {
-    if (unlisten !== undefined) return;
-    let client: pg.PoolClient;
-    try {
-      client = await db.connect();
-    } catch (error) {
-      log.warn({ err: error }, 'cannot LISTEN for outbox inserts; polling');
-      return;
+interface Sorted {
+  sending: { row: OutboxRow; event: DomainEvent }[];
+  failures: { id: string; error: string }[];
+  heldBack: number;
+}
+
+/**
+ * Which locked rows go out now: a row waits when an earlier row of its aggregate is held by
+ * another relay (`firstUnsent`) or failed in this pass; a row whose stored event no longer parses
+ * fails and holds its aggregate back.
+ */
+function sortRows(rows: readonly OutboxRow[], firstUnsent: ReadonlyMap<string, bigint>): Sorted {
+  const blocked = new Set<string>();
+  const sorted: Sorted = { sending: [], failures: [], heldBack: 0 };
+  for (const row of rows) {
+    const first = firstUnsent.get(row.aggregate_key);
+    if (blocked.has(row.aggregate_key) || (first !== undefined && BigInt(row.id) > first)) {
+      blocked.add(row.aggregate_key);
+      sorted.heldBack += 1;
+      continue;
     }
-    let released = false;
-    // LISTEN stays with the connection, so it is destroyed rather than returned to the pool.
-    const release = (error?: Error) => {
-      if (released) return;
-      released = true;
-      if (unlisten === release) unlisten = undefined;
-      client.release(error ?? true);
-    };
-    client.on('notification', (notification) => {
-      if (notification.channel === outboxNotifyChannel && notification.payload === schema) wakeUp();
-    });
-    client.on('error', (error: Error) => {
-      log.warn({ err: error }, 'outbox LISTEN connection lost; polling until it is back');
-      release(error);
-    });
     try {
-      const { rows } = await client.query<{ schema: string }>('SELECT current_schema() AS schema');
-      schema = rows[0]!.schema;
-      await client.query(`LISTEN ${outboxNotifyChannel}`);
-      unlisten = release;
+      sorted.sending.push({ row, event: parseEvent(row.envelope) });
     } catch (error) {
-      log.warn({ err: error }, 'cannot LISTEN for outbox inserts; polling');
-      release();
+      // The contract changed under a stored event: it stays pending (and holds back its
+      // aggregate) until someone looks at last_error.
+      sorted.failures.push({ id: row.id, error: message(error) });
+      blocked.add(row.aggregate_key);
     }
   }
+  return sorted;
+}
 
-  async function housekeeping(): Promise<void> {
+/** One pass over the oldest pending rows, in one transaction that holds their row locks. */
+async function relayPass(
+  db: pg.Pool,
+  publisher: Pick<Publisher, 'publish'>,
+  batchSize: number,
+): Promise<RelayPass> {
+  return inTransaction(db, async (client) => {
+    const { rows } = await client.query<OutboxRow>(
+      `SELECT id, aggregate_key, envelope, traceparent FROM event_outbox
+       WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      [batchSize],
+    );
+    if (rows.length === 0) return { locked: 0, sent: 0, heldBack: 0, failed: 0 };
+
+    // The first unsent row of each aggregate that some other relay holds (or that committed
+    // after we looked): ours of that aggregate after it must wait.
+    const { rows: earlier } = await client.query<{ aggregate_key: string; first_id: string }>(
+      `SELECT aggregate_key, min(id) AS first_id FROM event_outbox
+       WHERE published_at IS NULL AND aggregate_key = ANY($1::text[]) AND id < $2 AND id <> ALL($3::bigint[])
+       GROUP BY aggregate_key`,
+      [[...new Set(rows.map((row) => row.aggregate_key))], rows.at(-1)!.id, rows.map((row) => row.id)],
+    );
+    const { sending, failures, heldBack } = sortRows(
+      rows,
+      new Map(earlier.map((row) => [row.aggregate_key, BigInt(row.first_id)])),
+    );
+
+    // Published in id order on one channel; each resolves on its own confirm.
+    const outcomes = await Promise.allSettled(
+      sending.map(({ row, event }) =>
+        publisher.publish(event, row.traceparent === null ? {} : { traceparent: row.traceparent }),
+      ),
+    );
+    const sent: string[] = [];
+    outcomes.forEach((outcome, index) => {
+      const { row } = sending[index]!;
+      if (outcome.status === 'fulfilled') sent.push(row.id);
+      else failures.push({ id: row.id, error: message(outcome.reason) });
+    });
+    if (sent.length > 0) {
+      await client.query(
+        'UPDATE event_outbox SET published_at = clock_timestamp(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])',
+        [sent],
+      );
+    }
+    if (failures.length > 0) {
+      await client.query(
+        `UPDATE event_outbox SET attempts = attempts + 1, last_error = failed.error
+         FROM unnest($1::bigint[], $2::text[]) AS failed(id, error) WHERE event_outbox.id = failed.id`,
+        [failures.map((failure) => failure.id), failures.map((failure) => failure.error)],
+      );
+    }
+    return { locked: rows.length, sent: sent.length, heldBack, failed: failures.length };
+  });
+}
+
+/** The outbox's pending count and age for the metrics, and old sent rows pruned, each at its own pace. */
+function createHousekeeping(db: pg.Pool, metrics: EventMetrics, retainPublishedMs: number) {
+  let lagRefreshedAt = 0;
+  let prunedAt = 0;
+  return async function housekeeping(): Promise<void> {
     const now = Date.now();
     if (now - lagRefreshedAt >= lagRefreshMs) {
       lagRefreshedAt = now;
@@ -265,6 +245,82 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         [retainPublishedMs],
       );
     }
+  };
+}
+
+/**
+ * Holds one pooled client LISTENing for outbox inserts of this schema; polling covers the time it
+ * is down. Returns the release function once listening, or undefined (the caller polls and tries
+ * again on its next pass).
+ */
+async function listenForInserts(
+  db: pg.Pool,
+  log: Logger,
+  on: { insert: () => void; lost: () => void },
+): Promise<(() => void) | undefined> {
+  let client: pg.PoolClient;
+  try {
+    client = await db.connect();
+  } catch (error) {
+    log.warn({ err: error }, 'cannot LISTEN for outbox inserts; polling');
+    return undefined;
+  }
+  let released = false;
+  let schema: string | undefined;
+  // LISTEN stays with the connection, so it is destroyed rather than returned to the pool.
+  const release = (error?: Error) => {
+    if (released) return;
+    released = true;
+    client.release(error ?? true);
+  };
+  client.on('notification', (notification) => {
+    if (notification.channel === outboxNotifyChannel && notification.payload === schema) on.insert();
+  });
+  client.on('error', (error: Error) => {
+    log.warn({ err: error }, 'outbox LISTEN connection lost; polling until it is back');
+    release(error);
+    on.lost();
+  });
+  try {
+    const { rows } = await client.query<{ schema: string }>('SELECT current_schema() AS schema');
+    schema = rows[0]!.schema;
+    await client.query(`LISTEN ${outboxNotifyChannel}`);
+    return release;
+  } catch (error) {
+    log.warn({ err: error }, 'cannot LISTEN for outbox inserts; polling');
+    release();
+    return undefined;
+  }
+}
+
+export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  const { db, publisher } = options;
+  const log = options.log.child({ component: 'outbox-relay' });
+  const metrics = options.metrics ?? createEventMetrics();
+  const batchSize = options.batchSize ?? 200;
+  const pollIntervalMs = options.pollIntervalMs ?? 1_000;
+  const backoff: Backoff = { ...defaultBackoff, ...options.retry };
+  const housekeeping = createHousekeeping(db, metrics, options.retainPublishedMs ?? 24 * 60 * 60 * 1_000);
+
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let unlisten: (() => void) | undefined;
+  const waker = createWaker(() => running);
+
+  async function relayOnce(): Promise<RelayPass> {
+    const pass = await relayPass(db, publisher, batchSize);
+    metrics.relayed.inc(pass.sent);
+    return pass;
+  }
+
+  async function listen(): Promise<void> {
+    if (unlisten !== undefined) return;
+    unlisten = await listenForInserts(db, log, {
+      insert: waker.wakeUp,
+      lost: () => {
+        unlisten = undefined;
+      },
+    });
   }
 
   async function run(): Promise<void> {
@@ -277,30 +333,30 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         log.warn({ err: error }, 'outbox housekeeping failed');
       }
       if (!publisher.isReady()) {
-        await pause(pollIntervalMs, false);
+        await waker.pause(pollIntervalMs, false);
         continue;
       }
-      wakeRequested = false;
+      waker.reset();
       let pass: RelayPass;
       try {
         pass = await relayOnce();
       } catch (error) {
         failures += 1;
         log.warn({ err: error, failures }, 'outbox relay pass failed');
-        await pause(backoffDelay(backoff, failures), false);
+        await waker.pause(backoffDelay(backoff, failures), false);
         continue;
       }
       if (pass.failed > 0) {
         failures += 1;
         log.warn({ ...pass, failures }, 'outbox relay could not publish some events; retrying');
-        await pause(backoffDelay(backoff, failures), false);
+        await waker.pause(backoffDelay(backoff, failures), false);
         continue;
       }
       failures = 0;
       // Held-back rows are free as soon as the other relay commits, which sends no NOTIFY: look
       // again shortly. A full batch means more is waiting.
-      if (pass.heldBack > 0) await pause(Math.min(pollIntervalMs, 20), false);
-      else if (pass.locked < batchSize) await pause(pollIntervalMs, true);
+      if (pass.heldBack > 0) await waker.pause(Math.min(pollIntervalMs, 20), false);
+      else if (pass.locked < batchSize) await waker.pause(pollIntervalMs, true);
     }
   }
 
@@ -314,7 +370,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     relayOnce,
     async stop() {
       running = false;
-      wakeUp();
+      waker.wakeUp();
       await loop;
       unlisten?.();
     },
