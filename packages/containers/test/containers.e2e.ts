@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '@trio/testing/infra';
-import { Redis } from 'ioredis';
+import { createClient } from 'redis';
 import { parse, stringify } from 'yaml';
 import { ensureBaseImage } from '../src/base-image.ts';
 import { dockerOutput, type Engine, engineAnswers, ensureEngine, imageExists } from '../src/docker.ts';
@@ -95,9 +95,9 @@ after(
     execFileSync('docker', ['image', 'prune', '--force'], { stdio: 'ignore' });
     await registry?.stop();
     await engine?.stop();
-    const redis = new Redis(`redis://127.0.0.1:6379/${redisDb}`);
-    await redis.flushdb();
-    redis.disconnect();
+    const redis = await createClient({ url: `redis://127.0.0.1:6379/${redisDb}` }).connect();
+    await redis.flushDb();
+    await redis.close();
     await database?.drop();
     if (workDir !== undefined) rmSync(workDir, { recursive: true, force: true });
   },

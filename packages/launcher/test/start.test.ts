@@ -12,7 +12,7 @@ import { registerQueues } from '@trio/shop-testing/peers';
 import { closedPort } from '@trio/testing/http';
 import { createTestInfra, type TestInfra } from '@trio/testing/infra';
 import { waitFor } from '@trio/testing/wait';
-import { Redis } from 'ioredis';
+import { createClient } from 'redis';
 
 // The source, as the other packages' tests run theirs (the services it starts are built).
 const launcher = fileURLToPath(new URL('../src/start.ts', import.meta.url));
@@ -45,9 +45,9 @@ before(async () => {
 });
 
 after(async () => {
-  const redis = new Redis(`redis://127.0.0.1:6379/${redisDb}`);
-  await redis.flushdb();
-  redis.disconnect();
+  const redis = await createClient({ url: `redis://127.0.0.1:6379/${redisDb}` }).connect();
+  await redis.flushDb();
+  await redis.close();
   await infra?.drop();
 });
 

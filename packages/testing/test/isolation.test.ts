@@ -46,15 +46,13 @@ describe('redis prefixes', () => {
     const one = await createTestRedis();
     const two = await createTestRedis();
     try {
-      await one.client.set('cart', 'one');
-      await two.client.set('cart', 'two');
-      assert.equal(await one.client.get('cart'), 'one');
-      assert.equal(await two.client.get('cart'), 'two');
+      await one.client.set(one.key('cart'), 'one');
+      await two.client.set(two.key('cart'), 'two');
+      assert.equal(await one.client.get(one.key('cart')), 'one');
+      assert.equal(await two.client.get(two.key('cart')), 'two');
       await one.drop();
-      assert.equal(await two.client.get('cart'), 'two');
-      const raw = two.client.duplicate({ keyPrefix: '' });
-      assert.equal(await raw.exists(`${one.prefix}cart`), 0);
-      raw.disconnect();
+      assert.equal(await two.client.get(two.key('cart')), 'two');
+      assert.equal(await two.client.exists(one.key('cart')), 0);
     } finally {
       await one.drop();
       await two.drop();

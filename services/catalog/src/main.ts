@@ -4,7 +4,7 @@
 import { attachEventBus } from '@trio/events/service';
 import { loadConfig } from '@trio/service-runtime/config';
 import { attachPostgres } from '@trio/service-runtime/postgres';
-import { closeRedis, createRedis, redisCheck } from '@trio/service-runtime/redis';
+import { attachRedis } from '@trio/service-runtime/redis';
 import { hostFromConfig, type ServiceHost, type StartOptions } from '@trio/service-runtime/service';
 import { createRoutes } from './app.ts';
 import { Config } from './config.ts';
@@ -28,9 +28,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     migrations: new URL('../migrations/', import.meta.url),
   });
 
-  const cache = createRedis({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, log });
-  host.shutdown.register('redis', () => closeRedis(cache));
-  host.health.addCheck('redis', redisCheck(cache));
+  const cache = await attachRedis(host, {
+    url: config.REDIS_URL,
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    connectionName: config.SERVICE_NAME,
+  });
 
   // Product changes are written to the outbox with the change; the bus's relay publishes them, into
   // the queues of front-end and recommendations, declared here too so that none is lost before

@@ -38,7 +38,7 @@ after(async () => {
 
 /** The cached product, read with the test's own client (same prefix as the service). */
 async function cached(sku: string): Promise<Product | undefined> {
-  const value = await infra.redis.client.get(productCacheKey(sku));
+  const value = await infra.redis.client.get(infra.redis.key(productCacheKey(sku)));
   return value === null ? undefined : Product.parse(JSON.parse(value));
 }
 
@@ -64,7 +64,7 @@ describe('with Redis up', () => {
     assert.equal(await cached('TOY-0001'), undefined);
     const product = await read('TOY-0001');
     assert.deepEqual(await cached('TOY-0001'), product);
-    const ttl = await infra.redis.client.ttl(productCacheKey('TOY-0001'));
+    const ttl = await infra.redis.client.ttl(infra.redis.key(productCacheKey('TOY-0001')));
     assert.ok(ttl > 0 && ttl <= 300, `ttl ${ttl}`);
   });
 
@@ -84,7 +84,7 @@ describe('with Redis up', () => {
   });
 
   test('an unreadable entry is ignored and replaced from the database', async () => {
-    await infra.redis.client.set(productCacheKey('TOY-0004'), '{"not":"a product"');
+    await infra.redis.client.set(infra.redis.key(productCacheKey('TOY-0004')), '{"not":"a product"');
     assert.equal((await read('TOY-0004')).sku, 'TOY-0004');
     assert.equal((await cached('TOY-0004'))?.sku, 'TOY-0004');
   });

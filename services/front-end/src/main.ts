@@ -8,7 +8,7 @@ import { attachEventBus } from '@trio/events/service';
 import { createRpcClient } from '@trio/rpc/client';
 import { loadConfig } from '@trio/service-runtime/config';
 import { createRestPeer } from '@trio/service-runtime/peer';
-import { closeRedis, createRedis, redisCheck } from '@trio/service-runtime/redis';
+import { attachRedis } from '@trio/service-runtime/redis';
 import { hostFromConfig, type ServiceHost, type StartOptions } from '@trio/service-runtime/service';
 import { contentSecurityPolicy, createRoutes } from './app.ts';
 import { Config } from './config.ts';
@@ -30,9 +30,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const host = hostFromConfig(config, options);
   const { log } = host;
 
-  const redis = createRedis({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, log });
-  host.shutdown.register('redis', () => closeRedis(redis));
-  host.health.addCheck('redis', redisCheck(redis));
+  const redis = await attachRedis(host, {
+    url: config.REDIS_URL,
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    connectionName: config.SERVICE_NAME,
+  });
 
   const bus = await attachEventBus(host, {
     url: config.AMQP_URL,

@@ -4,7 +4,7 @@
 import { attachEventBus } from '@trio/events/service';
 import { loadConfig } from '@trio/service-runtime/config';
 import { attachPostgres } from '@trio/service-runtime/postgres';
-import { closeRedis, createRedis, redisCheck } from '@trio/service-runtime/redis';
+import { attachRedis } from '@trio/service-runtime/redis';
 import { hostFromConfig, type ServiceHost, type StartOptions } from '@trio/service-runtime/service';
 import { createRoutes } from './app.ts';
 import { Config } from './config.ts';
@@ -20,7 +20,6 @@ export type { StartOptions };
 
 export async function start(config: Config, options: StartOptions = {}): Promise<RunningProfiles> {
   const host = hostFromConfig(config, options);
-  const { log } = host;
 
   const db = await attachPostgres(host, {
     url: config.DATABASE_URL,
@@ -29,9 +28,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     migrations: new URL('../migrations/', import.meta.url),
   });
 
-  const redis = createRedis({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, log });
-  host.shutdown.register('redis', () => closeRedis(redis));
-  host.health.addCheck('redis', redisCheck(redis));
+  const redis = await attachRedis(host, {
+    url: config.REDIS_URL,
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    connectionName: config.SERVICE_NAME,
+  });
 
   // user.registered is written to the outbox with the new user; the relay publishes it into
   // billing's queue, declared here too so that none is lost before billing first starts.

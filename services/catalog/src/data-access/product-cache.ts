@@ -23,13 +23,15 @@ export interface ProductCacheOptions {
   timeoutMs?: number;
 }
 
-/** The key of a product (under the client's key prefix); v1 changes when the cached shape does. */
+/** The key of a product (under the service's key prefix); v1 changes when the cached shape does. */
 export function productCacheKey(sku: string): string {
   return `product:v1:${sku}`;
 }
 
 export function createProductCache(options: ProductCacheOptions): ProductCache {
   const { redis, ttlSeconds, log } = options;
+  const { client } = redis;
+  const key = (sku: string) => redis.key(productCacheKey(sku));
   const timeoutMs = options.timeoutMs ?? 250;
   const unforgotten = new Set<string>();
 
@@ -39,8 +41,8 @@ export function createProductCache(options: ProductCacheOptions): ProductCache {
     skus: string[],
     command: () => Promise<T>,
   ): Promise<T | undefined> {
-    // While ioredis reconnects it would queue the command: skip the cache at once instead.
-    if (redis.status !== 'ready') return undefined;
+    // While reconnecting the client rejects commands anyway: skip the cache without logging each.
+    if (!client.isReady) return undefined;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`redis took longer than ${timeoutMs} ms`)), timeoutMs);
@@ -58,24 +60,26 @@ export function createProductCache(options: ProductCacheOptions): ProductCache {
   /** Drops the entries of `skus`; what cannot be dropped now is dropped when Redis is back. */
   async function drop(skus: string[]): Promise<void> {
     for (const sku of skus) unforgotten.delete(sku);
-    const deleted = await attempt('forget', skus, () => redis.del(...skus.map(productCacheKey)));
+    const deleted = await attempt('forget', skus, () => client.del(skus.map(key)));
     if (deleted === undefined) for (const sku of skus) unforgotten.add(sku);
   }
   // Runs before any request can use the connection again, so no read sees what should be gone.
-  redis.on('ready', () => {
+  client.on('ready', () => {
     if (unforgotten.size > 0) void drop([...unforgotten]);
   });
 
   return {
     async get(sku) {
-      const cached = await attempt('get', [sku], () => redis.get(productCacheKey(sku)));
+      const cached = await attempt('get', [sku], () => client.get(key(sku)));
       if (cached == null) return undefined;
       const product = Product.safeParse(safeJson(cached));
       return product.success ? product.data : undefined;
     },
     async set(product) {
       await attempt('set', [product.sku], () =>
-        redis.set(productCacheKey(product.sku), JSON.stringify(product), 'EX', ttlSeconds),
+        client.set(key(product.sku), JSON.stringify(product), {
+          expiration: { type: 'EX', value: ttlSeconds },
+        }),
       );
     },
     forget: (sku) => drop([sku]),

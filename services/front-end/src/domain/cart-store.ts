@@ -1,7 +1,7 @@
 // Carts in Redis, a hash of sku → quantity: an anonymous shopper's under the session id, a
 // customer's under the user id (so it follows them to another browser). At login the anonymous
 // cart is added into the customer's.
-import type { Redis } from 'ioredis';
+import type { Redis } from '@trio/service-runtime/redis';
 
 export type CartOwner = { kind: 'session'; id: string } | { kind: 'user'; id: string };
 
@@ -21,48 +21,53 @@ export interface CartStore {
 }
 
 export function createCartStore(redis: Redis, options: { ttlSeconds: number }): CartStore {
-  const key = (owner: CartOwner) => `cart:${owner.kind}:${owner.id}`;
-  const touch = (owner: CartOwner) => redis.expire(key(owner), options.ttlSeconds);
+  const { client } = redis;
+  const key = (owner: CartOwner) => redis.key(`cart:${owner.kind}:${owner.id}`);
+  const checkoutKey = (userId: string, idempotencyKey: string) =>
+    redis.key(`checkout:${userId}:${idempotencyKey}`);
+  const touch = (owner: CartOwner) => client.expire(key(owner), options.ttlSeconds);
 
   return {
     async lines(owner) {
-      const hash = await redis.hgetall(key(owner));
+      const hash = await client.hGetAll(key(owner));
       return Object.entries(hash)
         .map(([sku, qty]) => ({ sku, qty: Number(qty) }))
         .sort((a, b) => a.sku.localeCompare(b.sku));
     },
     async add(owner, sku, qty, max) {
-      const total = await redis.hincrby(key(owner), sku, qty);
-      if (total > max) await redis.hset(key(owner), sku, max);
+      const total = await client.hIncrBy(key(owner), sku, qty);
+      if (total > max) await client.hSet(key(owner), sku, max);
       await touch(owner);
       return Math.min(total, max);
     },
     async set(owner, sku, qty) {
-      if (!(await redis.hexists(key(owner), sku))) return false;
-      await redis.hset(key(owner), sku, qty);
+      if ((await client.hExists(key(owner), sku)) === 0) return false;
+      await client.hSet(key(owner), sku, qty);
       await touch(owner);
       return true;
     },
     async remove(owner, sku) {
-      return (await redis.hdel(key(owner), sku)) === 1;
+      return (await client.hDel(key(owner), sku)) === 1;
     },
     async clear(owner) {
-      await redis.del(key(owner));
+      await client.del(key(owner));
     },
     async merge(from, to, max) {
-      const lines = await redis.hgetall(key(from));
+      const lines = await client.hGetAll(key(from));
       for (const [sku, qty] of Object.entries(lines)) {
-        const total = await redis.hincrby(key(to), sku, Number(qty));
-        if (total > max) await redis.hset(key(to), sku, max);
+        const total = await client.hIncrBy(key(to), sku, Number(qty));
+        if (total > max) await client.hSet(key(to), sku, max);
       }
       if (Object.keys(lines).length > 0) await touch(to);
-      await redis.del(key(from));
+      await client.del(key(from));
     },
     async orderOf(userId, idempotencyKey) {
-      return (await redis.get(`checkout:${userId}:${idempotencyKey}`)) ?? undefined;
+      return (await client.get(checkoutKey(userId, idempotencyKey))) ?? undefined;
     },
     async rememberOrder(userId, idempotencyKey, orderId) {
-      await redis.set(`checkout:${userId}:${idempotencyKey}`, orderId, 'EX', 24 * 3600);
+      await client.set(checkoutKey(userId, idempotencyKey), orderId, {
+        expiration: { type: 'EX', value: 24 * 3600 },
+      });
     },
   };
 }

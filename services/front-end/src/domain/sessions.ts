@@ -3,7 +3,7 @@
 // never sees that token. Logging in starts a new session id (a session fixed by an attacker before
 // login is worth nothing after it), and forms carry a CSRF token derived from the session id.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Redis } from '@trio/service-runtime/redis';
 
 export interface ShopSession {
   id: string;
@@ -29,11 +29,14 @@ export function createSessionStore(
   redis: Redis,
   options: { secret: string; ttlSeconds: number },
 ): SessionStore {
-  const key = (id: string) => `session:${id}`;
+  const { client } = redis;
+  const key = (id: string) => redis.key(`session:${id}`);
   const newId = () => randomBytes(32).toString('base64url');
 
   async function save(session: ShopSession): Promise<void> {
-    await redis.set(key(session.id), JSON.stringify(session.user ?? {}), 'EX', options.ttlSeconds);
+    await client.set(key(session.id), JSON.stringify(session.user ?? {}), {
+      expiration: { type: 'EX', value: options.ttlSeconds },
+    });
   }
 
   function csrfToken(session: ShopSession): string {
@@ -44,7 +47,7 @@ export function createSessionStore(
     async get(id) {
       if (id === undefined || !sessionIdPattern.test(id)) return undefined;
       // Reading slides the expiry: an active shopper stays logged in.
-      const stored = await redis.getex(key(id), 'EX', options.ttlSeconds);
+      const stored = await client.getEx(key(id), { type: 'EX', value: options.ttlSeconds });
       if (stored === null) return undefined;
       const user = JSON.parse(stored) as Partial<NonNullable<ShopSession['user']>>;
       return user.id === undefined ? { id } : { id, user: user as NonNullable<ShopSession['user']> };
@@ -55,13 +58,13 @@ export function createSessionStore(
       return session;
     },
     async login(old, user) {
-      if (old !== undefined) await redis.del(key(old.id));
+      if (old !== undefined) await client.del(key(old.id));
       const session = { id: newId(), user };
       await save(session);
       return session;
     },
     async destroy(id) {
-      await redis.del(key(id));
+      await client.del(key(id));
     },
     csrfToken,
     checkCsrf(session, token) {

@@ -10,15 +10,17 @@ export interface WindowCount {
   resetsIn: number;
 }
 
-export async function countAttempt(redis: Redis, key: string, windowSeconds: number): Promise<WindowCount> {
-  const replies = await redis.multi().set(key, 0, 'EX', windowSeconds, 'NX').incr(key).ttl(key).exec();
-  if (replies === null) throw new Error('the login attempt counter transaction was aborted');
-  const [, [incrError, count], [ttlError, ttl]] = replies as [
-    unknown,
-    [Error | null, number],
-    [Error | null, number],
-  ];
-  if (incrError || ttlError) throw incrError ?? ttlError;
+/** Counts one attempt under `name` (a key under the service's prefix). */
+export async function countAttempt(redis: Redis, name: string, windowSeconds: number): Promise<WindowCount> {
+  const key = redis.key(name);
+  // One transaction: the key cannot expire between the SET that creates it and the INCR. A failed
+  // command makes exec() reject with every error of the transaction.
+  const [, count, ttl] = await redis.client
+    .multi()
+    .set(key, 0, { expiration: { type: 'EX', value: windowSeconds }, condition: 'NX' })
+    .incr(key)
+    .ttl(key)
+    .exec<'typed'>();
   return { count, resetsIn: ttl > 0 ? ttl : windowSeconds };
 }
 
