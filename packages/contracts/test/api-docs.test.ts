@@ -3,12 +3,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { Parser } from '@asyncapi/parser';
-import { asyncApiPath, openApiPath } from '../scripts/doc-paths.ts';
+import { asyncApiPath, openApiPath, zeroRpcPath } from '../scripts/doc-paths.ts';
 import { buildAsyncApiDocument } from '../src/asyncapi.ts';
 import { eventCatalogue, eventSubscriptions, eventTypes, type SubscriptionName } from '../src/events.ts';
 import { pathParamNames, toOpenApiPath } from '../src/http.ts';
 import { buildOpenApiDocument } from '../src/openapi.ts';
 import { operationId, restApis } from '../src/routes.ts';
+import { buildZeroRpcDocument } from '../src/zerorpc.ts';
 
 const fresh = (path: URL) => {
   try {
@@ -33,9 +34,17 @@ describe('committed API documents', () => {
     );
   });
 
-  test('when generated twice, both documents are byte-identical', () => {
+  test('when regenerated in memory, the committed docs/api/zerorpc.json is identical (not stale)', () => {
+    assert.ok(
+      fresh(zeroRpcPath) === buildZeroRpcDocument(),
+      'docs/api/zerorpc.json is stale: run npm run docs:api',
+    );
+  });
+
+  test('when generated twice, every document is byte-identical', () => {
     assert.equal(buildOpenApiDocument(), buildOpenApiDocument());
     assert.equal(buildAsyncApiDocument(), buildAsyncApiDocument());
+    assert.equal(buildZeroRpcDocument(), buildZeroRpcDocument());
   });
 });
 

@@ -9,8 +9,7 @@
 //   4. is acked after the commit. A handler error rolls everything back and sends the delivery to
 //      the next retry tier, or to Q.dlq with the last error once its attempts are used up.
 //
-// Moving a delivery (retry tier, DLQ) publishes a copy with a confirm before acking the original, so
-// a crash in between duplicates rather than loses it, and the inbox absorbs the duplicate.
+// Moving a delivery to a retry tier or the DLQ is delivery-mover.ts's part.
 //
 // Deliveries are handled one at a time by default (concurrency 1), so events of one aggregate are
 // handled in the order they were published, until a retry makes one wait while later ones pass.
@@ -29,21 +28,15 @@ import type { ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { createChannelKeeper } from './channel-keeper.ts';
-import { type ConfirmedSender, createConfirmedSender, forwardedProperties } from './confirmed-send.ts';
+import { type ConfirmedSender, createConfirmedSender } from './confirmed-send.ts';
 import type { AmqpConnection, Backoff } from './connection.ts';
-import {
-  correlationIdHeader,
-  type DeadLetterReason,
-  trioHeaders as headers,
-  traceparentHeader,
-} from './headers.ts';
+import { createDeliveryMover, errorText } from './delivery-mover.ts';
+import { correlationIdHeader, trioHeaders as headers, traceparentHeader } from './headers.ts';
 import { createEventMetrics, type EventMetrics } from './metrics.ts';
 import {
-  deadLetterQueueName,
   declareConsumerTopology,
   defaultExchange,
   defaultRetryDelaysMs,
-  retryQueueName,
   validateRetryDelays,
 } from './topology.ts';
 import { inTransaction } from './transaction.ts';
@@ -206,6 +199,13 @@ export function createConsumer<S extends SubscriptionName>(options: ConsumerOpti
     return channel;
   }
 
+  const { retryLater, deadLetter, settle } = createDeliveryMover({
+    queue,
+    retryDelaysMs: retryDelays,
+    log,
+    metrics,
+  });
+
   const keeper = createChannelKeeper({
     connection: options.connection,
     log,
@@ -243,7 +243,7 @@ export function createConsumer<S extends SubscriptionName>(options: ConsumerOpti
     const delivery: DeliveryInfo = { queue, attempt, redelivered: message.fields.redelivered };
     await runWithContext(context, async () => {
       try {
-        const outcome = await handle(event, handler, delivery, logFor);
+        const outcome = await handle(options.db, queue, event, handler, delivery, logFor);
         if (!settle(channel, message, 'ack')) return;
         metrics.consumed.inc({ queue, type: event.type, outcome });
         if (outcome === 'duplicate') logFor().info('duplicate event skipped: the inbox has it');
@@ -257,100 +257,6 @@ export function createConsumer<S extends SubscriptionName>(options: ConsumerOpti
         }
       }
     });
-  }
-
-  async function handle(
-    event: DomainEvent,
-    handler: AnyHandler,
-    delivery: DeliveryInfo,
-    logFor: () => Logger,
-  ): Promise<'handled' | 'duplicate'> {
-    const { db } = options;
-    if (db === null) {
-      await handler(event, handlerContext(undefined, delivery, logFor));
-      return 'handled';
-    }
-    return inTransaction(db, async (tx) => {
-      // Blocks while another transaction holds the same id uncommitted, then sees its outcome.
-      const inserted = await tx.query(
-        'INSERT INTO event_inbox (consumer, event_id, event_type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-        [queue, event.id, event.type],
-      );
-      if (inserted.rowCount === 0) return 'duplicate';
-      await handler(event, handlerContext(tx, delivery, logFor));
-      return 'handled';
-    });
-  }
-
-  async function retryLater(
-    channel: ConfirmChannel,
-    sender: ConfirmedSender,
-    message: ConsumeMessage,
-    type: string,
-    attempt: number,
-    error: unknown,
-  ): Promise<void> {
-    const delay = retryDelays[Math.min(attempt, retryDelays.length) - 1]!;
-    const moved = await move(channel, sender, message, retryQueueName(queue, delay), {
-      [headers.attempts]: attempt,
-      [headers.error]: errorText(error),
-      [headers.queue]: queue,
-    });
-    if (moved) metrics.retried.inc({ queue, type });
-  }
-
-  async function deadLetter(
-    channel: ConfirmChannel,
-    sender: ConfirmedSender,
-    message: ConsumeMessage,
-    reason: DeadLetterReason,
-    detail: string,
-    attempts: number,
-  ): Promise<void> {
-    if (reason !== 'handler_failed') {
-      log.warn({ reason, detail, messageId: message.properties.messageId }, 'dead-lettering');
-    }
-    const moved = await move(channel, sender, message, deadLetterQueueName(queue), {
-      [headers.attempts]: attempts,
-      [headers.deadReason]: reason,
-      [headers.error]: detail,
-      [headers.deadLetteredAt]: new Date().toISOString(),
-      [headers.queue]: queue,
-    });
-    if (moved) metrics.deadLettered.inc({ queue, reason });
-  }
-
-  /** Copies the message to `target` with a confirm, then acks it; returns whether it moved. */
-  async function move(
-    channel: ConfirmChannel,
-    sender: ConfirmedSender,
-    message: ConsumeMessage,
-    target: string,
-    extraHeaders: Record<string, unknown>,
-  ): Promise<boolean> {
-    const merged = { ...message.properties.headers, ...extraHeaders };
-    try {
-      await sender.send(target, message.content, forwardedProperties(message, merged));
-    } catch (error) {
-      // The broker's own dead-lettering (Q → Q.dlq) takes it instead; the reason headers are lost
-      // but the message is not. On a closed channel this does nothing and the broker redelivers.
-      log.error({ err: error, target }, 'could not move the delivery; rejecting it to the dead-letter queue');
-      settle(channel, message, 'reject');
-      return false;
-    }
-    return settle(channel, message, 'ack');
-  }
-
-  /** Acks or rejects; false when the channel has closed (the broker will redeliver the message). */
-  function settle(channel: ConfirmChannel, message: ConsumeMessage, how: 'ack' | 'reject'): boolean {
-    try {
-      if (how === 'ack') channel.ack(message);
-      else channel.reject(message, false);
-      return true;
-    } catch (error) {
-      log.debug({ err: error }, 'channel closed before the delivery was settled; it will be redelivered');
-      return false;
-    }
   }
 
   return {
@@ -407,6 +313,34 @@ export async function pruneInbox(
   return result.rowCount ?? 0;
 }
 
+/**
+ * Runs the handler; with a database, in a transaction that first records the event id in the
+ * inbox, so that a duplicate is skipped and the handler's writes commit with the inbox row.
+ */
+async function handle(
+  db: pg.Pool | null,
+  queue: string,
+  event: DomainEvent,
+  handler: AnyHandler,
+  delivery: DeliveryInfo,
+  logFor: () => Logger,
+): Promise<'handled' | 'duplicate'> {
+  if (db === null) {
+    await handler(event, handlerContext(undefined, delivery, logFor));
+    return 'handled';
+  }
+  return inTransaction(db, async (tx) => {
+    // Blocks while another transaction holds the same id uncommitted, then sees its outcome.
+    const inserted = await tx.query(
+      'INSERT INTO event_inbox (consumer, event_id, event_type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+      [queue, event.id, event.type],
+    );
+    if (inserted.rowCount === 0) return 'duplicate';
+    await handler(event, handlerContext(tx, delivery, logFor));
+    return 'handled';
+  });
+}
+
 function handlerContext<Tx>(tx: Tx, delivery: DeliveryInfo, logFor: () => Logger): HandlerContext<Tx> {
   return {
     tx,
@@ -459,9 +393,4 @@ function headerString(message: ConsumeMessage, name: string): string | undefined
 function describeInvalid(error: unknown): string {
   if (error instanceof SyntaxError) return `body is not JSON: ${error.message}`;
   return errorText(error);
-}
-
-function errorText(error: unknown): string {
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return text.slice(0, 1_000);
 }
