@@ -4,6 +4,7 @@
 import type { RpcServiceDefinition } from '@trio/contracts/rpc';
 import type { ServiceHost } from '@trio/service-runtime/service';
 import type { Logger } from 'pino';
+import { createRpcClient, type RpcClientOptions, type RpcServiceClient } from './client.ts';
 import { createRpcServer, type RpcServer, type RpcServerOptions } from './server.ts';
 
 export interface ServeRpcOptions<S extends RpcServiceDefinition>
@@ -37,4 +38,20 @@ export async function serveRpc<S extends RpcServiceDefinition>(
   const endpoint = await server.bind(`tcp://${bindHost}:${port === 0 ? '*' : port}`);
   log.info({ endpoint }, 'rpc server listening');
   return { server, endpoint };
+}
+
+export type ConnectRpcOptions<S extends RpcServiceDefinition> = Omit<RpcClientOptions<S>, 'registry'>;
+
+/**
+ * A client of a peer's ZeroRPC service for a service host: the host's logger (unless given) and
+ * metrics registry, and its closer registered (`<peer> rpc client`), so that it closes before the
+ * connections the service's own handlers still use.
+ */
+export function connectRpc<S extends RpcServiceDefinition>(
+  host: ServiceHost,
+  options: ConnectRpcOptions<S>,
+): RpcServiceClient<S> {
+  const client = createRpcClient<S>({ log: host.log, registry: host.metrics.registry, ...options });
+  host.shutdown.register(`${options.service.name} rpc client`, () => client.close());
+  return client;
 }

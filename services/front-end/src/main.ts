@@ -5,7 +5,7 @@ import { inventoryRpc } from '@trio/contracts/inventory';
 import { recommendationsRpc } from '@trio/contracts/recommendations';
 import { shippingRpc } from '@trio/contracts/shipping';
 import { attachEventBus } from '@trio/events/service';
-import { createRpcClient } from '@trio/rpc/client';
+import { connectRpc } from '@trio/rpc/service';
 import { loadConfig } from '@trio/service-runtime/config';
 import { createRestPeer } from '@trio/service-runtime/peer';
 import { attachRedis } from '@trio/service-runtime/redis';
@@ -43,23 +43,20 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     exchange: config.EVENTS_EXCHANGE,
   });
 
-  const rpcOptions = { log, registry: host.metrics.registry, timeoutMs: config.RPC_TIMEOUT_MS };
-  const inventory = createRpcClient({
+  const rpcOptions = { timeoutMs: config.RPC_TIMEOUT_MS };
+  const inventory = connectRpc(host, {
     service: inventoryRpc,
     endpoints: config.INVENTORY_ADDR,
     ...rpcOptions,
   });
-  host.shutdown.register('inventory rpc client', () => inventory.close());
-  const shipping = createRpcClient({ service: shippingRpc, endpoints: config.SHIPPING_ADDR, ...rpcOptions });
-  host.shutdown.register('shipping rpc client', () => shipping.close());
-  const recommendations = createRpcClient({
+  const shipping = connectRpc(host, { service: shippingRpc, endpoints: config.SHIPPING_ADDR, ...rpcOptions });
+  const recommendations = connectRpc(host, {
     service: recommendationsRpc,
     endpoints: config.RECOMMENDATIONS_ADDR,
     ...rpcOptions,
     // The product page has its own budget; a retry would only outlive it.
     retry: false,
   });
-  host.shutdown.register('recommendations rpc client', () => recommendations.close());
 
   const rest = (name: string, baseUrl: string) =>
     createRestPeer({ name, baseUrl, timeoutMs: config.HTTP_TIMEOUT_MS });
