@@ -16,7 +16,7 @@ import type {
 import type { inventoryRpc } from '@trio/contracts/inventory';
 import { Session as SessionSchema, User as UserSchema } from '@trio/contracts/profiles';
 import type { recommendationsRpc } from '@trio/contracts/recommendations';
-import type { ShippingQuote, shippingRpc } from '@trio/contracts/shipping';
+import { type ShippingQuote, type shippingRpc, splitIntoParcels } from '@trio/contracts/shipping';
 import type { RpcServiceClient } from '@trio/rpc/client';
 import { RemoteError } from '@trio/rpc/errors';
 import { AppError } from '@trio/service-runtime/errors';
@@ -238,16 +238,19 @@ function requireUser(session: ShopSession | undefined): NonNullable<ShopSession[
   return session.user;
 }
 
-/** Parcels for the cart's weight, as billing splits them. */
+/** Parcels for the cart's weight, split by shipping's rule as billing splits them. */
 async function cartParcels(deps: ShopDeps, session: ShopSession | undefined) {
   const lines = session === undefined ? [] : await deps.carts.lines(cartOwner(session));
   if (lines.length === 0) throw new AppError('conflict', 'The cart is empty', { status: 409 });
   let grams = 0;
   for (const line of lines)
     grams += line.qty * ((await deps.products.get(line.sku))?.attributes.weightGrams ?? 0);
-  const parcels: { weightGrams: number }[] = [];
-  for (let left = Math.max(grams, 1); left > 0; left -= 30_000)
-    parcels.push({ weightGrams: Math.min(left, 30_000) });
+  const parcels = splitIntoParcels(grams);
+  if (parcels === undefined) {
+    throw new AppError('conflict', `The cart weighs ${grams / 1000} kg: too heavy to ship in one order`, {
+      status: 409,
+    });
+  }
   return parcels;
 }
 
@@ -258,9 +261,9 @@ export async function quoteShipping(
 ): Promise<ShippingQuote> {
   const parcels = await cartParcels(deps, session);
   try {
-    return await deps.shipping.methods.quote(destination, parcels.slice(0, 20));
+    return await deps.shipping.methods.quote(destination, parcels);
   } catch (error) {
-    if (error instanceof RemoteError && ['UnsupportedDestination', 'ParcelTooHeavy'].includes(error.name)) {
+    if (error instanceof RemoteError && error.name === 'UnsupportedDestination') {
       throw new AppError('validation_failed', error.message, {
         status: 400,
         details: [{ location: 'body', path: 'destination.country', message: error.message }],
