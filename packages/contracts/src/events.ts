@@ -122,14 +122,14 @@ export const eventCatalogue = {
     summary: 'Availability of a sku fell to or below its threshold',
     version: 1,
     publisher: 'inventory',
-    consumers: ['catalog', 'front-end'],
+    consumers: ['front-end'],
     payload: StockLow,
   }),
   'stock.depleted': defineEvent({
     summary: 'A sku has no available units left',
     version: 1,
     publisher: 'inventory',
-    consumers: ['catalog', 'front-end'],
+    consumers: ['front-end'],
     payload: StockDepleted,
   }),
 } as const;
@@ -160,7 +160,6 @@ export const eventSubscriptions = {
     service: 'billing',
     types: ['shipment.created', 'shipment.dispatched', 'shipment.delivered'],
   },
-  'catalog.stock': { service: 'catalog', types: ['stock.low', 'stock.depleted'] },
   'front-end.cache': {
     service: 'front-end',
     types: ['product.created', 'product.updated', 'stock.low', 'stock.depleted', 'invoice.issued'],

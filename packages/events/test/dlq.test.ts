@@ -2,31 +2,22 @@
 // the consumer's queue with their attempts reset, and the command line does the same.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { ChannelModel } from 'amqplib';
 import { listDeadLetters, replayDeadLetters, showDeadLetter } from '../src/dlq.ts';
 import { deadLetterQueueName } from '../src/topology.ts';
-import { messageCount, notSent, orderCancelled, rawConnection, waitFor } from './support/bus.ts';
-import { createHarness, type Harness } from './support/harness.ts';
+import { messageCount, notSent, orderCancelled, waitFor } from './support/bus.ts';
+import { type Harness, useHarness } from './support/harness.ts';
 
 const run = promisify(execFile);
 const cli = fileURLToPath(new URL('../src/dlq-cli.ts', import.meta.url));
 
 let h: Harness;
 let raw: ChannelModel;
-
-before(async () => {
-  h = await createHarness('inventory');
-  raw = await rawConnection(h.broker.url);
-});
-
-afterEach(() => h.closeDeferred());
-
-after(async () => {
-  await raw.close();
-  await h.close();
+useHarness('inventory', (made) => {
+  ({ h, raw } = made);
 });
 
 /**

@@ -2,7 +2,7 @@
 // reaches the broker at least once even across a crash, and keeps its aggregate's order.
 import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { type DomainEvent, InvalidEventError } from '@trio/contracts/events';
 import { createContext, runWithContext, traceparentOf } from '@trio/service-runtime/context';
 import type { ChannelModel } from 'amqplib';
@@ -10,30 +10,21 @@ import { createEventMetrics } from '../src/metrics.ts';
 import { publishInTransaction } from '../src/outbox.ts';
 import { inTransaction } from '../src/transaction.ts';
 import {
+  cacheTypesNotSent,
   delay,
   drainQueue,
   messageCount,
   nextMessage,
   notSent,
-  rawConnection,
   stockLow,
   waitFor,
 } from './support/bus.ts';
-import { createHarness, type Harness } from './support/harness.ts';
+import { type Harness, useHarness } from './support/harness.ts';
 
 let h: Harness;
 let raw: ChannelModel;
-
-before(async () => {
-  h = await createHarness('catalog');
-  raw = await rawConnection(h.broker.url);
-});
-
-afterEach(() => h.closeDeferred());
-
-after(async () => {
-  await raw.close();
-  await h.close();
+useHarness('catalog', (made) => {
+  ({ h, raw } = made);
 });
 
 /** A queue bound to `exchange` for every event, to see what the relay published. */
@@ -139,11 +130,12 @@ describe('outbox', () => {
       connection,
       db: null,
       log: h.logs.log,
-      subscription: 'catalog.stock',
+      subscription: 'front-end.cache',
       queue,
       exchange,
       handlers: {
         'stock.depleted': notSent,
+        ...cacheTypesNotSent,
         'stock.low': (event) => {
           received[event.payload.sku] = [...(received[event.payload.sku] ?? []), event.payload.available];
         },
@@ -177,11 +169,12 @@ describe('outbox', () => {
       db: h.db,
       log: h.logs.log,
       metrics,
-      subscription: 'catalog.stock',
+      subscription: 'front-end.cache',
       queue,
       exchange,
       handlers: {
         'stock.depleted': notSent,
+        ...cacheTypesNotSent,
         'stock.low': async (event, { tx }) => {
           await tx.query('INSERT INTO effects (event_id, consumer) VALUES ($1, $2)', [event.id, queue]);
         },

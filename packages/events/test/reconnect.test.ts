@@ -4,26 +4,26 @@
 // by one with rabbitmqctl (only this file's, by connection name), and "unreachable" is a TCP proxy
 // in front of the broker that the test stops and starts.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { ReadinessCheck } from '@trio/service-runtime/health';
 import { createServiceHost } from '@trio/service-runtime/service';
 import { createTcpProxy } from '@trio/testing/tcp-proxy';
 import { publishInTransaction } from '../src/outbox.ts';
 import { BusUnavailableError } from '../src/publisher.ts';
 import { inTransaction } from '../src/transaction.ts';
-import { closeConnectionsNamed, delay, notSent, stockLow, waitFor } from './support/bus.ts';
-import { createHarness, type Harness } from './support/harness.ts';
+import {
+  cacheTypesNotSent,
+  closeConnectionsNamed,
+  delay,
+  notSent,
+  stockLow,
+  waitFor,
+} from './support/bus.ts';
+import { type Harness, useHarness } from './support/harness.ts';
 
 let h: Harness;
-
-before(async () => {
-  h = await createHarness('front_end');
-});
-
-afterEach(() => h.closeDeferred());
-
-after(async () => {
-  await h.close();
+useHarness('front_end', (made) => {
+  h = made.h;
 });
 
 async function effectCount(queue: string): Promise<{ rows: number; distinct: number }> {
@@ -72,12 +72,13 @@ describe('outages', () => {
       connection: consuming,
       db: h.db,
       log: h.logs.log,
-      subscription: 'catalog.stock',
+      subscription: 'front-end.cache',
       queue,
       exchange,
       prefetch: 10,
       handlers: {
         'stock.depleted': notSent,
+        ...cacheTypesNotSent,
         'stock.low': async (event, { tx }) => {
           await tx.query('INSERT INTO effects (event_id, consumer) VALUES ($1, $2)', [event.id, queue]);
           await delay(1);
@@ -125,11 +126,12 @@ describe('outages', () => {
       connection,
       db: h.db,
       log: h.logs.log,
-      subscription: 'catalog.stock',
+      subscription: 'front-end.cache',
       queue,
       exchange,
       handlers: {
         'stock.depleted': notSent,
+        ...cacheTypesNotSent,
         'stock.low': async (event, { tx }) => {
           await tx.query('INSERT INTO effects (event_id, consumer) VALUES ($1, $2)', [event.id, queue]);
         },
@@ -181,11 +183,12 @@ describe('outages', () => {
       connection,
       db: h.db,
       log: h.logs.log,
-      subscription: 'catalog.stock',
+      subscription: 'front-end.cache',
       queue,
       exchange,
       handlers: {
         'stock.depleted': notSent,
+        ...cacheTypesNotSent,
         'stock.low': async (event, { tx }) => {
           await tx.query('INSERT INTO effects (event_id, consumer) VALUES ($1, $2)', [event.id, queue]);
         },

@@ -5,6 +5,7 @@
 // Uses the shop's ports and the infrastructure at the configured URLs (a database of its own).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -88,6 +89,38 @@ async function shop(): Promise<{ readyMs: number; memory: { rss: number; pss: nu
     await exit(launcher);
     await database.drop();
   }
+}
+
+/** The shop's ports something already listens on (a running shop, say): the benchmark needs them free. */
+async function portsInUse(): Promise<string[]> {
+  const ports = services.flatMap((service) => [
+    { name: service.name, port: service.httpPort },
+    ...(service.rpcPort === undefined ? [] : [{ name: `${service.name} (ZeroRPC)`, port: service.rpcPort }]),
+  ]);
+  const taken = await Promise.all(
+    ports.map(
+      ({ port }) =>
+        new Promise<boolean>((resolve) => {
+          const socket = connect({ host: '127.0.0.1', port });
+          const answer = (inUse: boolean) => {
+            socket.destroy();
+            resolve(inUse);
+          };
+          socket.once('connect', () => answer(true)).once('error', () => answer(false));
+          socket.setTimeout(1_000, () => answer(false));
+        }),
+    ),
+  );
+  return ports.filter((_, index) => taken[index]).map(({ name, port }) => `${port} (${name})`);
+}
+
+const busy = await portsInUse();
+if (busy.length > 0) {
+  console.error(
+    `The launcher benchmark starts the shop itself on the shop's ports, and these are in use: ${busy.join(', ')}.\n` +
+      'Stop the running shop (Ctrl-C in its terminal, or `docker compose down`) and run `npm run bench` again.',
+  );
+  process.exit(2);
 }
 
 const raw = await baseline();

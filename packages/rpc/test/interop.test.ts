@@ -1,5 +1,5 @@
 // Interoperability with an independent implementation, zerorpc-node 0.9.8 (dotCloud's Node port),
-// in both directions. Its quirks (see ZERORPC.md): server methods must be written as
+// in both directions. Its quirks (see docs/zerorpc.md): server methods must be written as
 // `name: function (…) {}` because it parses the source for argument names; an unknown method gets
 // no reply at all; it sends message ids as 36-character strings.
 import assert from 'node:assert/strict';

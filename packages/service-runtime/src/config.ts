@@ -25,6 +25,17 @@ export function postgresSettings() {
   };
 }
 
+/**
+ * The event bus every service is on: AMQP_URL, and EVENTS_EXCHANGE, the topic exchange of the
+ * shop's events (one per shop; tests give each file its own).
+ */
+export function eventBusSettings() {
+  return {
+    AMQP_URL: AmqpUrl,
+    EVENTS_EXCHANGE: z.string().min(1).default('trio.events'),
+  };
+}
+
 /** A REST peer's base URL, e.g. CATALOG_URL=http://catalog:3001. */
 export const PeerUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// URL' });
 /**

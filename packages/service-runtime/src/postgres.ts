@@ -22,6 +22,9 @@ export interface PostgresOptions {
 
 export type Postgres = pg.Pool;
 
+/** What a data-access function runs its SQL on: the pool, or a client inside a transaction. */
+export type Queryable = pg.Pool | pg.PoolClient;
+
 // The schema goes into a startup parameter and into SQL identifiers: allow plain names only.
 const schemaName = /^[a-z_][a-z0-9_]{0,62}$/;
 

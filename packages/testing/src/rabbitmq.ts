@@ -11,6 +11,8 @@ export interface TestBroker {
   /** Prefixes a queue or exchange name and remembers it for drop(). */
   queue(name: string): string;
   exchange(name: string): string;
+  /** How many consumers the queue (a full name, prefix included) has now; throws if it does not exist. */
+  consumers(queue: string): Promise<number>;
   drop(): Promise<void>;
 }
 
@@ -34,6 +36,17 @@ export async function createTestBroker(url = endpointsFromEnv().amqpUrl): Promis
       const full = prefix + name;
       exchanges.add(full);
       return full;
+    },
+    async consumers(queue) {
+      const connection = await amqp.connect(url);
+      try {
+        const channel = await connection.createChannel();
+        const { consumerCount } = await channel.checkQueue(queue);
+        await channel.close();
+        return consumerCount;
+      } finally {
+        await connection.close();
+      }
     },
     async drop() {
       if (dropped) return;

@@ -14,3 +14,17 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
+
+/** The error `call` failed with, when it is a `type`; fails the test if it succeeded or failed otherwise. */
+export async function rejectionOf<E extends Error>(
+  call: Promise<unknown>,
+  type: abstract new (...args: never[]) => E,
+): Promise<E> {
+  try {
+    await call;
+  } catch (error) {
+    if (error instanceof type) return error;
+    throw error;
+  }
+  throw new Error(`the call succeeded; a ${type.name} was expected`);
+}

@@ -1,7 +1,7 @@
 // Every variable billing reads, validated once at boot (see .env.example for dev values).
 import {
-  AmqpUrl,
   DurationMs,
+  eventBusSettings,
   PeerAddr,
   PeerUrl,
   postgresSettings,
@@ -14,8 +14,7 @@ const positiveInt = z.coerce.number().int().positive();
 export const Config = z.object({
   ...serviceSettings({ name: 'billing', httpPort: 3004 }),
   ...postgresSettings(),
-  AMQP_URL: AmqpUrl,
-  EVENTS_EXCHANGE: z.string().min(1).default('trio.events'),
+  ...eventBusSettings(),
   CATALOG_URL: PeerUrl.default('http://127.0.0.1:3001'),
   PROFILES_URL: PeerUrl.default('http://127.0.0.1:3002'),
   PAYMENT_URL: PeerUrl.default('http://127.0.0.1:3003'),

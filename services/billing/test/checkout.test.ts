@@ -52,7 +52,12 @@ describe('checkout saga', () => {
     assert.ok(shipping.amount > 0, 'shipping was quoted');
     assert.equal(tax.amount, Math.floor(((subtotal.amount + shipping.amount) * 1900 + 5000) / 10_000));
     assert.equal(total.amount, subtotal.amount + shipping.amount + tax.amount);
-    assert.deepEqual(order.history.map((entry) => entry.state).slice(0, 7), [
+    // Shipping's events join the history as they arrive: under load shipment_created can come
+    // before the invoice step, so the saga's own steps are compared without them.
+    const sagaSteps = order.history
+      .map((entry) => entry.state)
+      .filter((state) => !state.startsWith('shipment_'));
+    assert.deepEqual(sagaSteps.slice(0, 7), [
       'pending',
       'stock_reserved',
       'shipping_quoted',

@@ -1,5 +1,5 @@
 // Every variable the catalog reads, validated once at boot (see .env.example for dev values).
-import { AmqpUrl, postgresSettings, RedisUrl, serviceSettings } from '@trio/service-runtime/config';
+import { eventBusSettings, postgresSettings, RedisUrl, serviceSettings } from '@trio/service-runtime/config';
 import { z } from 'zod';
 
 export const Config = z.object({
@@ -9,8 +9,7 @@ export const Config = z.object({
   /** Every key the catalog writes starts with this, so services (and test files) can share a Redis. */
   REDIS_KEY_PREFIX: z.string().min(1).default('catalog:'),
   PRODUCT_CACHE_TTL_SECONDS: z.coerce.number().int().positive().default(300),
-  AMQP_URL: AmqpUrl,
-  EVENTS_EXCHANGE: z.string().min(1).default('trio.events'),
+  ...eventBusSettings(),
   /** `Authorization: Bearer <token>` for the admin routes. */
   CATALOG_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters'),
   /** Inserts the generated demo catalogue at startup; idempotent, so safe on every start. */

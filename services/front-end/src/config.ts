@@ -1,7 +1,7 @@
 // Every variable the front-end reads, validated once at boot (see .env.example for dev values).
 import {
-  AmqpUrl,
   DurationMs,
+  eventBusSettings,
   PeerAddr,
   PeerUrl,
   RedisUrl,
@@ -14,8 +14,7 @@ export const Config = z.object({
   REDIS_URL: RedisUrl,
   /** Every key the front-end writes (sessions, carts) starts with this. */
   REDIS_KEY_PREFIX: z.string().min(1).default('front-end:'),
-  AMQP_URL: AmqpUrl,
-  EVENTS_EXCHANGE: z.string().min(1).default('trio.events'),
+  ...eventBusSettings(),
   CATALOG_URL: PeerUrl.default('http://127.0.0.1:3001'),
   PROFILES_URL: PeerUrl.default('http://127.0.0.1:3002'),
   BILLING_URL: PeerUrl.default('http://127.0.0.1:3004'),

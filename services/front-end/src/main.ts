@@ -12,10 +12,12 @@ import { closeRedis, createRedis, redisCheck } from '@trio/service-runtime/redis
 import { hostFromConfig, type ServiceHost, type StartOptions } from '@trio/service-runtime/service';
 import { contentSecurityPolicy, createApp } from './app.ts';
 import { Config } from './config.ts';
-import { createCartStore } from './domain/carts.ts';
+import { createCartStore } from './domain/cart-store.ts';
+import { createFeaturedProducts } from './domain/featured.ts';
 import { createProductCache } from './domain/product-cache.ts';
 import { createSessionStore } from './domain/sessions.ts';
 import { cacheEventHandlers } from './entry-points/events/cache.ts';
+import { billingClient, catalogClient, profilesClient } from './peers/clients.ts';
 
 export interface RunningFrontEnd {
   host: ServiceHost;
@@ -59,19 +61,20 @@ export async function start(config: Config, options: StartOptions = {}): Promise
 
   const rest = (name: string, baseUrl: string) =>
     createRestPeer({ name, baseUrl, timeoutMs: config.HTTP_TIMEOUT_MS });
-  const catalog = rest('catalog', config.CATALOG_URL);
+  const catalog = catalogClient(rest('catalog', config.CATALOG_URL));
   const products = createProductCache(catalog, { ttlMs: config.PRODUCT_CACHE_TTL_MS });
   await bus.consume({ subscription: 'front-end.cache', db: null, handlers: cacheEventHandlers(products) });
 
   const cookie = { secure: config.COOKIE_SECURE, ttlSeconds: config.SESSION_TTL_SECONDS };
   const deps = {
     catalog,
-    profiles: rest('profiles', config.PROFILES_URL),
-    billing: rest('billing', config.BILLING_URL),
+    profiles: profilesClient(rest('profiles', config.PROFILES_URL)),
+    billing: billingClient(rest('billing', config.BILLING_URL)),
     inventory,
     shipping,
     recommendations,
     products,
+    featured: createFeaturedProducts(catalog, { ttlMs: config.PRODUCT_CACHE_TTL_MS }),
     carts: createCartStore(redis, { ttlSeconds: 30 * 24 * 3600 }),
     sessions: createSessionStore(redis, {
       secret: config.SESSION_SECRET,

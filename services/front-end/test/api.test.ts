@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ProductList } from '@trio/contracts/catalog';
 import { ErrorBody } from '@trio/contracts/common';
+import { subscriptionNames } from '@trio/contracts/events';
 import {
   ApiCart,
   ApiCheckoutResponse,
@@ -283,5 +284,17 @@ describe('safety', () => {
     });
     assert.equal(broken.status, 400);
     assert.equal(ErrorBody.parse(await broken.json()).error.code, 'malformed_json');
+  });
+});
+
+describe('events', () => {
+  // A queue without a consumer grows for as long as the shop runs: every queue the shop declares
+  // (one per subscription in the contracts, fed by the publishers) must be read by its service.
+  test('every event queue the shop declares has a consumer once the shop is up', async () => {
+    const unread: string[] = [];
+    for (const name of subscriptionNames) {
+      if ((await infra.broker.consumers(`${infra.broker.prefix}events.${name}`)) === 0) unread.push(name);
+    }
+    assert.deepEqual(unread, [], 'queues nobody consumes');
   });
 });

@@ -4,7 +4,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestInfra, type TestInfra } from '@trio/testing/infra';
-import { type BrowserClient, type BrowserReply, type Storefront, startStorefront } from './support/shop.ts';
+import {
+  type BrowserClient,
+  type BrowserReply,
+  type Storefront,
+  startStorefront,
+  waitFor,
+} from './support/shop.ts';
 
 let infra: TestInfra;
 let shop: Storefront;
@@ -110,6 +116,25 @@ describe('browsing', () => {
     assert.match(html, />Cart \(0\)</);
     assert.match(html, />Log in</);
     assert.match(html, />Register</);
+  });
+
+  test('the featured products are the newest of each category, dealt out one category at a time', async () => {
+    const html = await getPage(shop.browserClient(), '/');
+    const featured = html.slice(html.indexOf('Featured products'));
+    const skus = [...featured.matchAll(/class="product-card__name"><a href="\/p\/([A-Z0-9-]+)"/g)].map(
+      (m) => m[1]!,
+    );
+    assert.equal(skus.length, 24);
+    const categories = skus.map((sku) => sku.replace(/-[0-9]+$/, ''));
+    assert.equal(
+      new Set(categories.slice(0, 10)).size,
+      10,
+      `the first ten come from ten categories: ${skus}`,
+    );
+    const sku = await shop.peers.product({ name: 'Brand-new featured kettle' });
+    await waitFor('the new product to be featured', async () =>
+      (await getPage(shop.browserClient(), '/')).includes(`href="/p/${sku}"`),
+    );
   });
 
   test('search shows the matching products; an empty search goes home', async () => {

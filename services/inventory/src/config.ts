@@ -1,5 +1,11 @@
 // Every variable the inventory reads, validated once at boot (see .env.example for dev values).
-import { AmqpUrl, DurationMs, Port, postgresSettings, serviceSettings } from '@trio/service-runtime/config';
+import {
+  DurationMs,
+  eventBusSettings,
+  Port,
+  postgresSettings,
+  serviceSettings,
+} from '@trio/service-runtime/config';
 import { z } from 'zod';
 
 export const Config = z.object({
@@ -10,8 +16,7 @@ export const Config = z.object({
   /** Interface the ZeroRPC socket binds: every one in a container, 127.0.0.1 in tests. */
   RPC_HOST: z.string().min(1).default('0.0.0.0'),
   ...postgresSettings(),
-  AMQP_URL: AmqpUrl,
-  EVENTS_EXCHANGE: z.string().min(1).default('trio.events'),
+  ...eventBusSettings(),
   /** `stock.low` is published when a sku's availability falls to this many units or fewer. */
   LOW_STOCK_THRESHOLD: z.coerce.number().int().positive().default(5),
   /** How often lapsed reservations are looked for; a lapsed hold lasts at most about this much longer. */

@@ -1,12 +1,11 @@
 // Every variable payment reads, validated once at boot (see .env.example for dev values).
-import { AmqpUrl, postgresSettings, serviceSettings } from '@trio/service-runtime/config';
+import { eventBusSettings, postgresSettings, serviceSettings } from '@trio/service-runtime/config';
 import { z } from 'zod';
 
 export const Config = z.object({
   ...serviceSettings({ name: 'payment', httpPort: 3003 }),
   ...postgresSettings(),
-  AMQP_URL: AmqpUrl,
-  EVENTS_EXCHANGE: z.string().min(1).default('trio.events'),
+  ...eventBusSettings(),
   /**
    * Keys the fingerprint of each idempotent request. Requests carry card numbers, and a plain hash
    * of a card number is easy to reverse; a keyed one is not without this secret.

@@ -1,5 +1,5 @@
 // Every variable profiles reads, validated once at boot (see .env.example for dev values).
-import { AmqpUrl, postgresSettings, RedisUrl, serviceSettings } from '@trio/service-runtime/config';
+import { eventBusSettings, postgresSettings, RedisUrl, serviceSettings } from '@trio/service-runtime/config';
 import { z } from 'zod';
 
 const positiveInt = z.coerce.number().int().positive();
@@ -10,8 +10,7 @@ export const Config = z.object({
   REDIS_URL: RedisUrl,
   /** Every key profiles writes starts with this, so services (and test files) can share a Redis. */
   REDIS_KEY_PREFIX: z.string().min(1).default('profiles:'),
-  AMQP_URL: AmqpUrl,
-  EVENTS_EXCHANGE: z.string().min(1).default('trio.events'),
+  ...eventBusSettings(),
   /** Signs session tokens (HMAC-SHA256). Changing it logs everybody out. */
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters'),
   SESSION_TTL_SECONDS: positiveInt.default(7 * 24 * 3600),

@@ -1,5 +1,5 @@
 // Every variable the recommendations service reads, validated once at boot (see .env.example).
-import { AmqpUrl, Port, postgresSettings, serviceSettings } from '@trio/service-runtime/config';
+import { eventBusSettings, Port, postgresSettings, serviceSettings } from '@trio/service-runtime/config';
 import { z } from 'zod';
 
 export const Config = z.object({
@@ -10,7 +10,6 @@ export const Config = z.object({
   /** The interface the ZeroRPC socket binds: every one by default, 127.0.0.1 in tests. */
   RPC_HOST: z.string().min(1).default('0.0.0.0'),
   ...postgresSettings(),
-  AMQP_URL: AmqpUrl,
-  EVENTS_EXCHANGE: z.string().min(1).default('trio.events'),
+  ...eventBusSettings(),
 });
 export type Config = z.infer<typeof Config>;

@@ -1,5 +1,11 @@
 // Every variable shipping reads, validated once at boot (see .env.example for dev values).
-import { AmqpUrl, DurationMs, Port, postgresSettings, serviceSettings } from '@trio/service-runtime/config';
+import {
+  DurationMs,
+  eventBusSettings,
+  Port,
+  postgresSettings,
+  serviceSettings,
+} from '@trio/service-runtime/config';
 import { z } from 'zod';
 
 export const Config = z.object({
@@ -10,8 +16,7 @@ export const Config = z.object({
   /** Interface the ZeroRPC socket binds: every one in a container, 127.0.0.1 in tests. */
   RPC_HOST: z.string().min(1).default('0.0.0.0'),
   ...postgresSettings(),
-  AMQP_URL: AmqpUrl,
-  EVENTS_EXCHANGE: z.string().min(1).default('trio.events'),
+  ...eventBusSettings(),
   /** A new shipment is dispatched this long after it was created (the simulated warehouse). */
   DISPATCH_AFTER_MS: DurationMs.default(60_000),
   /** A dispatched shipment is delivered this long after it was dispatched (the simulated carrier). */

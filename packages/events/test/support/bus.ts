@@ -87,6 +87,13 @@ export async function serviceDatabase(url: string, schema: string, log: Logger):
 }
 
 /** A valid `stock.low` event: `sku` is the aggregate, `available` can carry a sequence number. */
+/** front-end.cache's handlers for the types a stock test never sends. */
+export const cacheTypesNotSent = {
+  'product.created': notSent,
+  'product.updated': notSent,
+  'invoice.issued': notSent,
+} as const;
+
 export function stockLow(
   sku = 'MUG-0001',
   available = 3,

@@ -2,6 +2,7 @@
 // plus builders for the bus parts that register their own closers, so each test reads as the
 // situation it sets up.
 
+import { after, afterEach, before } from 'node:test';
 import type { SubscriptionName } from '@trio/contracts/events';
 import type { Postgres } from '@trio/service-runtime/postgres';
 import {
@@ -10,6 +11,7 @@ import {
   type TestBroker,
   type TestDatabase,
 } from '@trio/testing/infra';
+import type { ChannelModel } from 'amqplib';
 import type pg from 'pg';
 import { type AmqpConnection, createAmqpConnection } from '../../src/connection.ts';
 import { type Consumer, type ConsumerOptions, createConsumer } from '../../src/consumer.ts';
@@ -17,7 +19,7 @@ import { createEventMetrics, type EventMetrics } from '../../src/metrics.ts';
 import { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from '../../src/outbox.ts';
 import { createPublisher, type Publisher } from '../../src/publisher.ts';
 import { deadLetterQueueName, defaultRetryDelaysMs, retryQueueName } from '../../src/topology.ts';
-import { captureLogs, type LogCapture, serviceDatabase } from './bus.ts';
+import { captureLogs, type LogCapture, rawConnection, serviceDatabase } from './bus.ts';
 
 export interface Harness {
   broker: TestBroker;
@@ -118,4 +120,23 @@ export async function createHarness(schema: string): Promise<Harness> {
       await Promise.allSettled([broker.drop(), database.drop()]);
     },
   };
+}
+
+/**
+ * The file's harness and a raw broker connection of its own (for looking at queues), made before
+ * the file's tests and closed after them; what a test deferred is closed after each test.
+ * `use` receives them once they exist: `useHarness('inventory', (made) => ({ h, raw } = made))`.
+ */
+export function useHarness(schema: string, use: (made: { h: Harness; raw: ChannelModel }) => void): void {
+  let made: { h: Harness; raw: ChannelModel } | undefined;
+  before(async () => {
+    const h = await createHarness(schema);
+    made = { h, raw: await rawConnection(h.broker.url) };
+    use(made);
+  });
+  afterEach(() => made?.h.closeDeferred());
+  after(async () => {
+    await made?.raw.close();
+    await made?.h.close();
+  });
 }

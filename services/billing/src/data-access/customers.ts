@@ -1,6 +1,6 @@
 // Customers as profiles announced them (`user.registered`): billing's copy of a fact profiles owns,
 // written only by the event consumer, read for the invoice page.
-import type { Queryable } from './queryable.ts';
+import type { Queryable } from '@trio/service-runtime/postgres';
 
 export interface Customer {
   userId: string;

@@ -3,7 +3,7 @@
 // that rolls back gives its number back, so every year's numbers run 1, 2, 3… without holes.
 import type { Invoice, OrderLine } from '@trio/contracts/billing';
 import type { Address } from '@trio/contracts/common';
-import type { Queryable } from './queryable.ts';
+import type { Queryable } from '@trio/service-runtime/postgres';
 
 export interface InvoiceRow {
   id: string;

@@ -4,7 +4,7 @@
 
 import type { FailureReason, OrderLine, SagaState } from '@trio/contracts/billing';
 import type { Address } from '@trio/contracts/common';
-import type { Queryable } from './queryable.ts';
+import type { Queryable } from '@trio/service-runtime/postgres';
 
 export interface OrderRow {
   id: string;

@@ -1,6 +1,6 @@
 // The payment audit trail: payment's events as billing received them, one row per event, kept to
 // reconcile billing's orders against payment's own records. Written only by the event consumer.
-import type { Queryable } from './queryable.ts';
+import type { Queryable } from '@trio/service-runtime/postgres';
 
 export interface PaymentEventRow {
   eventId: string;

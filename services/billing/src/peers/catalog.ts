@@ -1,6 +1,7 @@
 // catalog, asked for the authoritative price, name and weight of each sku an order names.
-import { type Product, Product as ProductSchema } from '@trio/contracts/catalog';
+import { catalogRoutes, type Product } from '@trio/contracts/catalog';
 import { PeerUnavailable, type RestPeer } from '@trio/service-runtime/peer';
+import { createRestClient } from '@trio/service-runtime/rest-client';
 
 export interface CatalogPeer {
   /** The product of each sku, or undefined for a sku catalog does not know. */
@@ -8,13 +9,14 @@ export interface CatalogPeer {
 }
 
 export function catalogPeer(peer: RestPeer): CatalogPeer {
+  const catalog = createRestClient(peer, catalogRoutes);
   async function product(sku: string): Promise<Product | undefined> {
-    const reply = await peer.request('GET', `/products/${encodeURIComponent(sku)}`);
+    const reply = await catalog.getProduct({ params: { sku } });
     if (reply.status === 404) return undefined;
     if (reply.status !== 200) {
-      throw new PeerUnavailable(peer.name, new Error(`GET /products/${sku} answered ${reply.status}`));
+      throw new PeerUnavailable(peer.name, new Error(`catalog getProduct ${sku} answered ${reply.status}`));
     }
-    return ProductSchema.parse(reply.body);
+    return reply.body;
   }
   return {
     async products(skus) {

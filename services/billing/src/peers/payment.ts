@@ -1,10 +1,12 @@
 // payment, for the saga's money steps. Every call carries an Idempotency-Key derived from the order
 // id and the step, so a step repeated after a crash or a lost answer replays payment's first answer
 // instead of charging again. Answers are sorted into what the saga acts on: done, refused (a
-// definite no, e.g. a declined card) or no answer (PeerUnavailable: try again later).
-import type { CardInput, Payment, StoredCard } from '@trio/contracts/payment';
-import { Payment as PaymentSchema, StoredCard as StoredCardSchema } from '@trio/contracts/payment';
-import { PeerUnavailable, type RestPeer } from '@trio/service-runtime/peer';
+// definite no, e.g. a declined card) or no answer (PeerUnavailable: try again later; the typed
+// client also reports a 5xx or a 429, which payment's contract does not declare, that way).
+import type { ErrorBody } from '@trio/contracts/common';
+import { type CardInput, type Payment, paymentRoutes, type StoredCard } from '@trio/contracts/payment';
+import type { RestPeer } from '@trio/service-runtime/peer';
+import { createRestClient } from '@trio/service-runtime/rest-client';
 
 export type PaymentAnswer<T> =
   | { ok: true; value: T }
@@ -20,38 +22,38 @@ export interface PaymentPeer {
   void(key: string, paymentId: string): Promise<PaymentAnswer<Payment>>;
 }
 
-export function paymentPeer(peer: RestPeer): PaymentPeer {
-  async function post<T>(
-    path: string,
-    key: string,
-    body: unknown,
-    schema: { parse(value: unknown): T },
-  ): Promise<PaymentAnswer<T>> {
-    const reply = await peer.request('POST', path, { body, headers: { 'idempotency-key': key } });
-    if (reply.status === 200 || reply.status === 201) return { ok: true, value: schema.parse(reply.body) };
-    // 5xx and 429 mean "not now", not "no": the caller retries under the same key.
-    if (reply.status >= 500 || reply.status === 429) {
-      throw new PeerUnavailable(peer.name, new Error(`POST ${path} answered ${reply.status}`));
-    }
-    const error = (reply.body as { error?: { code?: string; message?: string } } | undefined)?.error;
-    return {
-      ok: false,
-      status: reply.status,
-      code: error?.code ?? 'unknown',
-      message: error?.message ?? `payment answered ${reply.status}`,
-    };
-  }
+type Refusal = { status: 400 | 402 | 404 | 409 | 413 | 422; body: ErrorBody };
 
+/** payment's answer: its success, or one of its declared refusals, each with the shop's ErrorBody. */
+function sorted<T>(reply: { status: 200 | 201; body: T } | Refusal): PaymentAnswer<T> {
+  if (isRefusal(reply)) {
+    const { error } = reply.body;
+    return { ok: false, status: reply.status, code: error.code, message: error.message };
+  }
+  return { ok: true, value: reply.body };
+}
+
+const isRefusal = (reply: { status: number }): reply is Refusal => reply.status >= 400;
+
+export function paymentPeer(peer: RestPeer): PaymentPeer {
+  const payment = createRestClient(peer, paymentRoutes);
+  const keyed = (key: string) => ({ 'idempotency-key': key });
   return {
-    storeCard: (key, card) => post('/cards', key, card, StoredCardSchema),
-    authorize: (key, request) =>
-      post(
-        '/payments',
-        key,
-        { orderId: request.orderId, amount: request.amount, source: { type: 'token', token: request.token } },
-        PaymentSchema,
+    storeCard: async (key, card) => sorted(await payment.createCard({ headers: keyed(key), body: card })),
+    authorize: async (key, request) =>
+      sorted(
+        await payment.authorize({
+          headers: keyed(key),
+          body: {
+            orderId: request.orderId,
+            amount: request.amount,
+            source: { type: 'token', token: request.token },
+          },
+        }),
       ),
-    capture: (key, paymentId) => post(`/payments/${paymentId}/capture`, key, {}, PaymentSchema),
-    void: (key, paymentId) => post(`/payments/${paymentId}/void`, key, undefined, PaymentSchema),
+    capture: async (key, paymentId) =>
+      sorted(await payment.capture({ params: { paymentId }, headers: keyed(key), body: {} })),
+    void: async (key, paymentId) =>
+      sorted(await payment.void({ params: { paymentId }, headers: keyed(key) })),
   };
 }

@@ -1,7 +1,8 @@
 // profiles, asked whether a bearer token is a live session. Tokens are revocable (logout), so a
 // signature check alone would accept a logged-out token: placing an order is worth the call.
-import { SessionInfo } from '@trio/contracts/profiles';
-import { PeerUnavailable, type RestPeer } from '@trio/service-runtime/peer';
+import { profilesRoutes } from '@trio/contracts/profiles';
+import type { RestPeer } from '@trio/service-runtime/peer';
+import { createRestClient } from '@trio/service-runtime/rest-client';
 
 export interface Caller {
   userId: string;
@@ -15,14 +16,12 @@ export interface ProfilesPeer {
 }
 
 export function profilesPeer(peer: RestPeer): ProfilesPeer {
+  const profiles = createRestClient(peer, profilesRoutes);
   return {
     async caller(token) {
-      const reply = await peer.request('GET', '/sessions/current', { token });
+      const reply = await profiles.getCurrentSession({ token });
       if (reply.status === 401) return undefined;
-      if (reply.status !== 200) {
-        throw new PeerUnavailable(peer.name, new Error(`GET /sessions/current answered ${reply.status}`));
-      }
-      const { user } = SessionInfo.parse(reply.body);
+      const { user } = reply.body;
       return { userId: user.id, email: user.email, name: user.name };
     },
   };

@@ -1,7 +1,7 @@
 // SQL for categories. There is no admin API for them: the seed creates them.
 import type { Category } from '@trio/contracts/catalog';
+import type { Queryable } from '@trio/service-runtime/postgres';
 import type pg from 'pg';
-import type { Queryable } from './queryable.ts';
 
 export async function findCategories(db: Queryable): Promise<Category[]> {
   const { rows } = await db.query<Category>(

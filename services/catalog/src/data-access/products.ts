@@ -1,8 +1,8 @@
 // SQL for products. Every value travels as a query parameter; the only SQL text built from input
 // is chosen from fixed fragments (the sort orders below), never copied from the request.
 import type { Product, ProductAttributes, ProductListQuery } from '@trio/contracts/catalog';
+import type { Queryable } from '@trio/service-runtime/postgres';
 import type pg from 'pg';
-import type { Queryable } from './queryable.ts';
 
 export type ProductSort = NonNullable<ProductListQuery['sort']>;
 

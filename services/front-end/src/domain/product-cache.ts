@@ -1,9 +1,10 @@
 // Products as catalog answers them, kept for a short while: a page shows the same product in
 // several places (the cart, recommendations, the product itself), and catalog need not be asked
 // each time. product.updated drops a product at once, so a new price shows on the next page.
-import { type Product, Product as ProductSchema } from '@trio/contracts/catalog';
-import type { RestPeer } from '@trio/service-runtime/peer';
-import { expect } from '../peers/rest.ts';
+import type { Product } from '@trio/contracts/catalog';
+import { Sku } from '@trio/contracts/common';
+import type { CatalogClient } from '../peers/clients.ts';
+import { bodyOf } from './peer-replies.ts';
 
 export interface ProductCache {
   /** The product, or undefined when catalog does not know the sku. */
@@ -12,16 +13,18 @@ export interface ProductCache {
 }
 
 export function createProductCache(
-  catalog: RestPeer,
+  catalog: CatalogClient,
   options: { ttlMs: number; maxEntries?: number },
 ): ProductCache {
   const max = options.maxEntries ?? 5_000;
   const entries = new Map<string, { value: Promise<Product | undefined>; expires: number }>();
 
   async function fetchProduct(sku: string): Promise<Product | undefined> {
-    const reply = await catalog.request('GET', `/products/${encodeURIComponent(sku)}`);
-    if (reply.status === 404 || reply.status === 400) return undefined;
-    return expect(catalog, reply, [200], ProductSchema);
+    // A cart or a recommendation naming a sku that cannot exist is a product catalog does not know.
+    if (!Sku.safeParse(sku).success) return undefined;
+    const reply = await catalog.getProduct({ params: { sku } });
+    if (reply.status === 404) return undefined;
+    return bodyOf('catalog', reply, 200);
   }
 
   return {

@@ -42,7 +42,7 @@ export function pagination(list: ProductList, href: (page: number) => string): S
 </nav>`;
 }
 
-export function homePage(categories: readonly Category[], featured: ProductList): SafeHtml {
+export function homePage(categories: readonly Category[], featured: readonly Product[]): SafeHtml {
   return html`<h1>${siteName}</h1>
 <section class="categories" aria-labelledby="categories-title">
   <h2 id="categories-title">Categories</h2>
@@ -53,7 +53,7 @@ export function homePage(categories: readonly Category[], featured: ProductList)
 </section>
 <section aria-labelledby="featured-title">
   <h2 id="featured-title">Featured products</h2>
-  ${featured.items.length === 0 ? html`<p>No products yet.</p>` : productGrid(featured.items, 3)}
+  ${featured.length === 0 ? html`<p>No products yet.</p>` : productGrid(featured, 3)}
 </section>`;
 }
 

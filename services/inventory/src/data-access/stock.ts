@@ -1,6 +1,7 @@
 // SQL for stock levels. Every value travels as a query parameter.
+
+import type { Queryable } from '@trio/service-runtime/postgres';
 import type pg from 'pg';
-import type { Queryable } from './queryable.ts';
 
 export interface StockLevel {
   sku: string;

@@ -11,36 +11,21 @@ import { RemoteError } from '@trio/rpc/errors';
 import { parseConfig } from '@trio/service-runtime/config';
 import { createLogger } from '@trio/service-runtime/logger';
 import { createPostgres, type Postgres } from '@trio/service-runtime/postgres';
+import { type InProcessService, startInProcess } from '@trio/testing/in-process';
 import type { TestInfra } from '@trio/testing/infra';
-import { createLogCapture } from '@trio/testing/logs';
-import { waitFor } from '@trio/testing/wait';
+import { rejectionOf, waitFor } from '@trio/testing/wait';
 import { Config } from '../../src/config.ts';
-import { start } from '../../src/main.ts';
+import { type RunningInventory, start } from '../../src/main.ts';
 
 export { waitFor };
 
 export type InventoryClient = RpcServiceClient<typeof inventoryRpc>;
 
-export interface TestInventory {
+export interface TestInventory extends Omit<InProcessService<RunningInventory>, 'running'> {
   /** The bound ZeroRPC endpoint. */
   endpoint: string;
   /** Our RPC client, connected to this instance only. */
   client: InventoryClient;
-  /** GET on the admin port: status and text. */
-  admin(path: string): Promise<{ status: number; body: string }>;
-  /** Every JSON log line the service wrote. */
-  logs(): Record<string, unknown>[];
-  stop(): Promise<void>;
-}
-
-/**
- * Names the queues the inventory declares through the broker, so that the file's drop() deletes
- * them: those its stock events feed, and its own consumer queue with its retry tiers and DLQ.
- * Off the shop's exchange every queue name is prefixed with `<exchange>.`.
- */
-function registerQueues(infra: TestInfra): void {
-  for (const queue of queuesDeclaredBy(['inventory'], ['inventory.orders']))
-    infra.broker.queue(`events.${queue}`);
 }
 
 /** `env` overrides the variables derived from `infra`. */
@@ -48,33 +33,23 @@ export async function startInventory(
   infra: TestInfra,
   env: Record<string, string> = {},
 ): Promise<TestInventory> {
-  registerQueues(infra);
-  const config = parseConfig(Config, {
-    DATABASE_URL: infra.db.url,
-    AMQP_URL: infra.broker.url,
-    EVENTS_EXCHANGE: infra.broker.exchange('events'),
-    HTTP_PORT: '0',
-    RPC_PORT: '0',
-    RPC_HOST: '127.0.0.1',
-    RESERVATION_SWEEP_INTERVAL_MS: '100',
-    SEED_ON_START: 'true',
-    ...env,
+  const service = await startInProcess(infra, {
+    service: 'inventory',
+    // Those its stock events feed, and its own consumer queue with its retry tiers and DLQ.
+    queues: queuesDeclaredBy(['inventory'], ['inventory.orders']),
+    parseConfig: (vars) => parseConfig(Config, vars),
+    start,
+    createLogger,
+    env: { RESERVATION_SWEEP_INTERVAL_MS: '100', SEED_ON_START: 'true', ...env },
   });
-  const capture = createLogCapture();
-  const log = createLogger({ service: 'inventory', level: 'debug', destination: capture.destination });
-  const { host, rpcEndpoint, adminPort } = await start(config, { log, signals: false });
-  const client = connect(rpcEndpoint);
+  const client = connect(service.running.rpcEndpoint);
   return {
-    endpoint: rpcEndpoint,
+    ...service,
+    endpoint: service.running.rpcEndpoint,
     client,
-    async admin(path) {
-      const response = await fetch(`http://127.0.0.1:${adminPort}${path}`);
-      return { status: response.status, body: await response.text() };
-    },
-    logs: capture.logs,
     async stop() {
       await client.close();
-      await host.shutdown.close();
+      await service.stop();
     },
   };
 }
@@ -85,15 +60,7 @@ export function connect(endpoints: string | string[]): InventoryClient {
 }
 
 /** The ERR a call answered with; fails the test if it succeeded or failed otherwise. */
-export async function remoteError(call: Promise<unknown>): Promise<RemoteError> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof RemoteError) return error;
-    throw error;
-  }
-  throw new Error('the call succeeded; an ERR was expected');
-}
+export const remoteError = (call: Promise<unknown>): Promise<RemoteError> => rejectionOf(call, RemoteError);
 
 export const newOrderId = () => randomUUID();
 

@@ -1,8 +1,8 @@
 // SQL for cards, payments and refunds. Every value travels as a query parameter.
 import type { Payment, PaymentStatus, StoredCard } from '@trio/contracts/payment';
+import type { Queryable } from '@trio/service-runtime/postgres';
 import type pg from 'pg';
 import type { CardBehaviour, CardOnFile } from '../domain/processor.ts';
-import type { Queryable } from './queryable.ts';
 
 interface PaymentRow {
   id: string;

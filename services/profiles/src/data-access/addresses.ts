@@ -1,7 +1,7 @@
 // SQL for saved addresses. Every query names the owner, so one user's id never reaches another's rows.
 import type { AddressInput, SavedAddress } from '@trio/contracts/profiles';
+import type { Queryable } from '@trio/service-runtime/postgres';
 import type pg from 'pg';
-import type { Queryable } from './queryable.ts';
 
 interface AddressRow {
   id: string;

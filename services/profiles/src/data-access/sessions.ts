@@ -1,6 +1,6 @@
 // SQL for sessions: a row per log-in, revoked by logout.
 import type { User } from '@trio/contracts/profiles';
-import type { Queryable } from './queryable.ts';
+import type { Queryable } from '@trio/service-runtime/postgres';
 
 export async function insertSession(
   db: Queryable,

@@ -1,7 +1,7 @@
 // SQL for users. Every value travels as a query parameter.
 import type { User } from '@trio/contracts/profiles';
+import type { Queryable } from '@trio/service-runtime/postgres';
 import type pg from 'pg';
-import type { Queryable } from './queryable.ts';
 
 interface UserRow {
   id: string;

@@ -1,8 +1,9 @@
 // SQL for co-purchases: how many confirmed orders held both skus of a pair. Each pair is stored in
 // both directions, so that "bought with X" reads one range of pairs_rank_idx, best first.
+
+import type { Queryable } from '@trio/service-runtime/postgres';
 import type pg from 'pg';
 import type { Scored } from './products.ts';
-import type { Queryable } from './queryable.ts';
 
 /** One more order holding both, for every pair of distinct skus in `skus` (each sku once). */
 export async function recordPairs(tx: pg.PoolClient, skus: readonly string[]): Promise<void> {

@@ -1,7 +1,8 @@
 // SQL for the products the service knows: their category (from product events) and how often they
 // sell (from orders). A sku seen only in orders has no category yet and is never recommended.
+
+import type { Queryable } from '@trio/service-runtime/postgres';
 import type pg from 'pg';
-import type { Queryable } from './queryable.ts';
 
 /** A recommendable sku and its score: how many orders back it. */
 export interface Scored {

@@ -1,6 +1,7 @@
 // SQL for what each user bought: the confirmed orders of theirs that held each sku.
+
+import type { Queryable } from '@trio/service-runtime/postgres';
 import type pg from 'pg';
-import type { Queryable } from './queryable.ts';
 
 /** One more order of `userId` for each of `skus` (each sku once). */
 export async function recordPurchases(

@@ -2,10 +2,10 @@
 // topped up by the next ones until `limit` is reached. A sku is given at most once, never the one
 // asked about (or, for a user, one they bought), and only if a product event announced it.
 import type { Recommendations } from '@trio/contracts/recommendations';
+import type { Queryable } from '@trio/service-runtime/postgres';
 import { findBoughtWith, findBoughtWithAny } from '../data-access/pairs.ts';
 import { findPopular, type Scored } from '../data-access/products.ts';
 import { findPurchasedSkus } from '../data-access/purchases.ts';
-import type { Queryable } from '../data-access/queryable.ts';
 
 type Reason = Recommendations['items'][number]['reason'];
 

@@ -6,24 +6,12 @@ import { frontEndRoutes as routes } from '@trio/contracts/front-end';
 import { AppError } from '@trio/service-runtime/errors';
 import { requireIdempotencyKey, validate } from '@trio/service-runtime/validate';
 import type { Express, RequestHandler } from 'express';
-import {
-  addToCart,
-  apiOrder,
-  cartOf,
-  checkout,
-  getOrder,
-  listCategories,
-  listOrders,
-  listProducts,
-  logIn,
-  logOut,
-  productDetail,
-  quoteShipping,
-  register,
-  removeCartLine,
-  type ShopDeps,
-  updateCartLine,
-} from '../../domain/shop.ts';
+import { logIn, logOut, register } from '../../domain/account.ts';
+import { addToCart, cartOf, removeCartLine, updateCartLine } from '../../domain/cart.ts';
+import { listCategories, listProducts, productDetail } from '../../domain/catalog.ts';
+import { checkout, quoteShipping } from '../../domain/checkout.ts';
+import { apiOrder, getOrder, listOrders } from '../../domain/orders.ts';
+import type { ShopDeps } from '../../domain/shop.ts';
 import { type CookieSettings, clearSession, currentSession, ensureSession, useSession } from './session.ts';
 
 /** A mutation must be JSON, and from this shop's own pages when the browser says where it comes from. */
