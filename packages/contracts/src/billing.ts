@@ -1,6 +1,10 @@
-// billing (REST, :3004): orders, the checkout saga that produces them, and invoices. A client sees
-// four coarse statuses; the saga's own step is a separate `state`, so clients need not change when
-// the saga gains a step. Prices on an order come from catalog, never from the client.
+// billing (REST, :3004): orders, the checkout saga that produces them, and invoices. An order
+// carries both `status` and `state` on purpose, and only `state` is stored: `status` is
+// `orderStatusOf[state]`, the four outcomes a client branches on (pending, confirmed, failed,
+// cancelled), while `state` is the saga's step, for display and support, which gains values when the
+// saga gains steps. So clients that branch on `status` need not change when the saga does; the
+// schema refuses an order whose two fields disagree. Prices on an order come from catalog, never
+// from the client.
 import { z } from 'zod';
 import {
   Address,
@@ -42,7 +46,7 @@ export const SagaState = z
   .meta({ id: 'SagaState', description: 'The checkout saga’s persisted step' });
 export type SagaState = z.infer<typeof SagaState>;
 
-/** The status a client sees for each saga state. */
+/** The status a client sees for each saga state: `status` is always derived from `state` by this. */
 export const orderStatusOf = {
   pending: 'pending',
   stock_reserved: 'pending',
@@ -97,6 +101,16 @@ export const OrderHistoryEntry = z
   })
   .meta({ id: 'OrderHistoryEntry' });
 
+/** Whether an order's `status` is the one its `state` maps to (`orderStatusOf`). */
+export function statusMatchesState(order: { status: OrderStatus; state: SagaState }): boolean {
+  return orderStatusOf[order.state] === order.status;
+}
+/** The issue a `statusMatchesState` refinement reports. */
+export const statusFromState = {
+  message: '`status` must be the status of `state` (orderStatusOf)',
+  path: ['status'],
+};
+
 export const Order = z
   .object({
     id: OrderId,
@@ -114,7 +128,14 @@ export const Order = z
     createdAt: IsoDateTime,
     updatedAt: IsoDateTime,
   })
-  .meta({ id: 'Order', description: 'An order; `reason` is set when `status` is failed' });
+  .refine(statusMatchesState, statusFromState)
+  .meta({
+    id: 'Order',
+    description:
+      'An order. `status` is derived from `state` (several states share one status): branch on ' +
+      '`status`; `state` is the saga’s step, for display and support, and gains values when the saga ' +
+      'gains steps. `reason` is set when `status` is failed',
+  });
 export type Order = z.infer<typeof Order>;
 
 export const PlaceOrderRequest = z

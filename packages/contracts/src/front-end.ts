@@ -3,7 +3,15 @@
 // front-end translates them to the internal services' contracts. Schemas only this API has are
 // prefixed `Api` so their names stay unique in the generated documents.
 import { z } from 'zod';
-import { FailureReason, OrderLine, OrderStatus, OrderTotals, SagaState } from './billing.ts';
+import {
+  FailureReason,
+  OrderLine,
+  OrderStatus,
+  OrderTotals,
+  SagaState,
+  statusFromState,
+  statusMatchesState,
+} from './billing.ts';
 import { CategoryList, CategorySlug, ImagePath, Product, ProductList } from './catalog.ts';
 import {
   Address,
@@ -118,7 +126,11 @@ export const ApiOrder = z
     invoiceId: InvoiceId.optional(),
     createdAt: IsoDateTime,
   })
-  .meta({ id: 'ApiOrder', description: '`state` is the finer saga step, for display; branch on `status`' });
+  .refine(statusMatchesState, statusFromState)
+  .meta({
+    id: 'ApiOrder',
+    description: '`status` is derived from `state`, the finer saga step (for display); branch on `status`',
+  });
 export type ApiOrder = z.infer<typeof ApiOrder>;
 
 export const ApiOrderList = z.object({ items: z.array(ApiOrder) }).meta({ id: 'ApiOrderList' });

@@ -1,5 +1,5 @@
 // The billing process, in the fixed order: config → logger → connections → peers → saga runner →
-// consumers → listen, each resource registering its closer as it opens so that shutdown runs in
+// app → consumers → listen, each resource registering its closer as it opens so that shutdown runs in
 // reverse: HTTP stops taking orders, the saga runner lets the steps in progress finish, then the
 // RPC clients, the bus and PostgreSQL close. `start` is exported so that the tests run exactly this.
 import { inventoryRpc } from '@trio/contracts/inventory';
@@ -10,15 +10,10 @@ import { loadConfig } from '@trio/service-runtime/config';
 import { createRestPeer } from '@trio/service-runtime/peer';
 import { attachPostgres } from '@trio/service-runtime/postgres';
 import { hostFromConfig, type ServiceHost, type StartOptions } from '@trio/service-runtime/service';
+import { createApp } from './app.ts';
 import { Config } from './config.ts';
 import { createSagaMetrics } from './domain/metrics.ts';
-import {
-  customerEventHandlers,
-  paymentEventHandlers,
-  shipmentEventHandlers,
-} from './entry-points/events/handlers.ts';
-import { billingHttpRoutes } from './entry-points/http/routes.ts';
-import { createSagaRunner, type SagaRunner } from './entry-points/saga-runner.ts';
+import { createSagaRunner, type SagaRunner } from './domain/saga-runner.ts';
 import { catalogPeer } from './peers/catalog.ts';
 import { paymentPeer } from './peers/payment.ts';
 import { profilesPeer } from './peers/profiles.ts';
@@ -82,25 +77,23 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   host.shutdown.register('saga runner', () => runner.stop());
   runner.start();
 
-  await bus.consume({ subscription: 'billing.customers', db, handlers: customerEventHandlers() });
-  await bus.consume({ subscription: 'billing.payments', db, handlers: paymentEventHandlers() });
-  await bus.consume({ subscription: 'billing.shipments', db, handlers: shipmentEventHandlers() });
-
-  const { port } = await host.listen({
-    port: config.HTTP_PORT,
-    routes: (app) =>
-      billingHttpRoutes(app, {
-        db,
-        runner,
-        catalog: catalogPeer(rest('catalog', config.CATALOG_URL)),
-        payment,
-        profiles: profilesPeer(rest('profiles', config.PROFILES_URL)),
-        idempotencySecret: config.IDEMPOTENCY_SECRET,
-        taxRateBasisPoints: config.TAX_RATE_BASIS_POINTS,
-        responseBudgetMs: config.CHECKOUT_RESPONSE_BUDGET_MS,
-        sagaDeadlineMs: config.SAGA_DEADLINE_MS,
-      }),
+  const app = createApp({
+    db,
+    runner,
+    catalog: catalogPeer(rest('catalog', config.CATALOG_URL)),
+    payment,
+    profiles: profilesPeer(rest('profiles', config.PROFILES_URL)),
+    idempotencySecret: config.IDEMPOTENCY_SECRET,
+    taxRateBasisPoints: config.TAX_RATE_BASIS_POINTS,
+    responseBudgetMs: config.CHECKOUT_RESPONSE_BUDGET_MS,
+    sagaDeadlineMs: config.SAGA_DEADLINE_MS,
   });
+  const handlers = app.eventHandlers;
+  await bus.consume({ subscription: 'billing.customers', db, handlers: handlers['billing.customers'] });
+  await bus.consume({ subscription: 'billing.payments', db, handlers: handlers['billing.payments'] });
+  await bus.consume({ subscription: 'billing.shipments', db, handlers: handlers['billing.shipments'] });
+
+  const { port } = await host.listen({ port: config.HTTP_PORT, routes: app.routes });
   return { host, port, runner };
 }
 

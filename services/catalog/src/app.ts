@@ -20,7 +20,7 @@ export interface AppDeps {
   productCacheTtlSeconds: number;
 }
 
-export function createRoutes(deps: AppDeps): (app: Express) => void {
+export function createApp(deps: AppDeps): (app: Express) => void {
   const catalog: CatalogDeps = {
     db: deps.db,
     cache: createProductCache({ redis: deps.cache, ttlSeconds: deps.productCacheTtlSeconds, log: deps.log }),

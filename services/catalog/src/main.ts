@@ -6,7 +6,7 @@ import { loadConfig } from '@trio/service-runtime/config';
 import { attachPostgres } from '@trio/service-runtime/postgres';
 import { attachRedis } from '@trio/service-runtime/redis';
 import { hostFromConfig, type ServiceHost, type StartOptions } from '@trio/service-runtime/service';
-import { createRoutes } from './app.ts';
+import { createApp } from './app.ts';
 import { Config } from './config.ts';
 import { seedCatalogue } from './seed/seed-catalogue.ts';
 
@@ -47,7 +47,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
 
   if (config.SEED_ON_START) await seedCatalogue(db, log);
 
-  const routes = createRoutes({
+  const routes = createApp({
     db,
     cache,
     log,

@@ -10,7 +10,7 @@ import { type CookieSettings, loadSession } from './entry-points/http/session.ts
 
 export const staticDir = new URL('../static/', import.meta.url);
 
-export function createRoutes(deps: ShopDeps, cookie: CookieSettings): (app: Express) => void {
+export function createApp(deps: ShopDeps, cookie: CookieSettings): (app: Express) => void {
   return (app) => {
     app.use('/static', express.static(staticDir.pathname, { maxAge: '1h', index: false }));
     imageRoutes(app);

@@ -10,7 +10,7 @@ import { loadConfig } from '@trio/service-runtime/config';
 import { createRestPeer } from '@trio/service-runtime/peer';
 import { attachRedis } from '@trio/service-runtime/redis';
 import { hostFromConfig, type ServiceHost, type StartOptions } from '@trio/service-runtime/service';
-import { contentSecurityPolicy, createRoutes } from './app.ts';
+import { contentSecurityPolicy, createApp } from './app.ts';
 import { Config } from './config.ts';
 import { createCartStore } from './domain/cart-store.ts';
 import { createFeaturedProducts } from './domain/featured.ts';
@@ -84,7 +84,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   };
   const { port } = await host.listen({
     port: config.HTTP_PORT,
-    routes: createRoutes(deps, cookie),
+    routes: createApp(deps, cookie),
     security: { contentSecurityPolicy },
   });
   return { host, port };

@@ -11,7 +11,7 @@ export interface AppDeps {
   slowCardDelayMs: number;
 }
 
-export function createRoutes(deps: AppDeps): (app: Express) => void {
+export function createApp(deps: AppDeps): (app: Express) => void {
   return (app) => {
     paymentHttpRoutes(app, {
       db: deps.db,

@@ -5,7 +5,7 @@ import { attachEventBus } from '@trio/events/service';
 import { loadConfig } from '@trio/service-runtime/config';
 import { attachPostgres } from '@trio/service-runtime/postgres';
 import { hostFromConfig, type ServiceHost, type StartOptions } from '@trio/service-runtime/service';
-import { createRoutes } from './app.ts';
+import { createApp } from './app.ts';
 import { Config } from './config.ts';
 
 export interface RunningPayment {
@@ -35,7 +35,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     db,
   });
 
-  const routes = createRoutes({
+  const routes = createApp({
     db,
     idempotencySecret: config.IDEMPOTENCY_SECRET,
     slowCardDelayMs: config.SLOW_CARD_DELAY_MS,

@@ -10,7 +10,7 @@ export interface AppDeps extends AccountDeps {
   trustProxy: string | number | undefined;
 }
 
-export function createRoutes(deps: AppDeps): (app: Express) => void {
+export function createApp(deps: AppDeps): (app: Express) => void {
   return (app) => {
     if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
     profilesHttpRoutes(app, deps);

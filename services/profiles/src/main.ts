@@ -6,7 +6,7 @@ import { loadConfig } from '@trio/service-runtime/config';
 import { attachPostgres } from '@trio/service-runtime/postgres';
 import { attachRedis } from '@trio/service-runtime/redis';
 import { hostFromConfig, type ServiceHost, type StartOptions } from '@trio/service-runtime/service';
-import { createRoutes } from './app.ts';
+import { createApp } from './app.ts';
 import { Config } from './config.ts';
 import { createDummyHash } from './domain/passwords.ts';
 import { invoiceEventHandlers } from './entry-points/events/invoices.ts';
@@ -46,7 +46,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
 
   await bus.consume({ subscription: 'profiles.invoices', db, handlers: invoiceEventHandlers() });
 
-  const routes = createRoutes({
+  const routes = createApp({
     db,
     redis,
     sessionSecret: config.SESSION_SECRET,

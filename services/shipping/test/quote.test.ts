@@ -54,9 +54,9 @@ describe('quote', () => {
       return options.find((option) => option.service === 'standard')!.price.amount;
     };
     const prices = [];
-    for (const weight of [1, 1_000, 1_001, 5_000, 5_001, 10_000, 10_001, 20_000])
+    for (const weight of [1, 1_000, 1_001, 5_000, 5_001, 10_000, 10_001, 20_000, 20_001, 30_000])
       prices.push(await standard(weight));
-    assert.deepEqual(prices, [490, 490, 690, 690, 990, 990, 1_490, 1_490]);
+    assert.deepEqual(prices, [490, 490, 690, 690, 990, 990, 1_490, 1_490, 1_990, 1_990]);
   });
 
   test('several parcels are priced one by one and added up', async () => {
@@ -84,9 +84,12 @@ describe('quote', () => {
     assert.match(error.message, /KP/);
   });
 
-  test('a parcel above 20 kg answers ParcelTooHeavy', async () => {
-    const error = await remoteError(client.call('quote', to('DE'), grams(500, 20_001)));
-    assert.equal(error.name, 'ParcelTooHeavy');
+  test('a parcel above the limit answers ValidationError naming that parcel', async () => {
+    const error = await remoteError(client.callRaw('quote', [to('DE'), grams(500, 1_000, 30_001)]));
+    assert.equal(error.name, 'ValidationError');
+    assert.deepEqual(error.details, {
+      issues: [{ path: 'parcels[2].weightGrams', message: 'must be at most 30 kg' }],
+    });
   });
 
   test('arguments that break the contract answer ValidationError', async () => {

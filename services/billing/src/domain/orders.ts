@@ -18,10 +18,10 @@ import {
   listOrders,
   type OrderRow,
 } from '../data-access/orders.ts';
-import type { SagaRunner } from '../entry-points/saga-runner.ts';
 import type { CatalogPeer } from '../peers/catalog.ts';
 import type { PaymentPeer } from '../peers/payment.ts';
 import { paymentKey } from './saga.ts';
+import type { SagaRunner } from './saga-runner.ts';
 import { orderTotals } from './totals.ts';
 
 export interface OrderDeps {

@@ -13,7 +13,7 @@
 // Capturing and invoicing a confirmed order never give up.
 import type { FailureReason, SagaState } from '@trio/contracts/billing';
 import type { inventoryRpc } from '@trio/contracts/inventory';
-import type { shippingRpc } from '@trio/contracts/shipping';
+import { type shippingRpc, splitIntoParcels } from '@trio/contracts/shipping';
 import { publishInTransaction } from '@trio/events/outbox';
 import { createEventInContext } from '@trio/events/publisher';
 import { inTransaction } from '@trio/events/transaction';
@@ -33,7 +33,7 @@ import {
 } from '../data-access/orders.ts';
 import type { PaymentAnswer, PaymentPeer } from '../peers/payment.ts';
 import type { SagaMetrics } from './metrics.ts';
-import { orderTotals, parcelsFor } from './totals.ts';
+import { orderTotals } from './totals.ts';
 
 export interface SagaDeps {
   db: Postgres;
@@ -200,7 +200,7 @@ async function reserveStock(deps: SagaDeps, order: OrderRow): Promise<Outcome> {
 }
 
 async function quoteShipping(deps: SagaDeps, order: OrderRow): Promise<Outcome> {
-  const parcels = parcelsFor(order.weightGrams);
+  const parcels = splitIntoParcels(order.weightGrams);
   if (parcels === undefined) {
     return { kind: 'fail', reason: 'shipping_unavailable', detail: `${order.weightGrams} g is too heavy` };
   }
@@ -212,7 +212,7 @@ async function quoteShipping(deps: SagaDeps, order: OrderRow): Promise<Outcome> 
     );
     options = quote.options;
   } catch (error) {
-    if (error instanceof RemoteError && ['UnsupportedDestination', 'ParcelTooHeavy'].includes(error.name)) {
+    if (error instanceof RemoteError && error.name === 'UnsupportedDestination') {
       return { kind: 'fail', reason: 'shipping_unavailable', detail: error.message };
     }
     return definiteOrRetry(error);

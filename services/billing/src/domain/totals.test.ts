@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { maxParcelGrams, orderTotals, parcelsFor, taxOf } from './totals.ts';
+import { orderTotals, taxOf } from './totals.ts';
 
 describe('order arithmetic', () => {
   it('rounds tax half up to the minor unit', () => {
@@ -18,16 +18,5 @@ describe('order arithmetic', () => {
       tax: { amount: 492, currency: 'EUR' },
       total: { amount: 3082, currency: 'EUR' },
     });
-  });
-
-  it('splits a weight into parcels no heavier than the heaviest band', () => {
-    assert.deepEqual(parcelsFor(2_500), [{ weightGrams: 2_500 }]);
-    assert.deepEqual(parcelsFor(65_000), [
-      { weightGrams: maxParcelGrams },
-      { weightGrams: maxParcelGrams },
-      { weightGrams: 5_000 },
-    ]);
-    assert.equal(parcelsFor(20 * maxParcelGrams)?.length, 20);
-    assert.equal(parcelsFor(20 * maxParcelGrams + 1), undefined);
   });
 });

@@ -3,7 +3,7 @@
 import { type Order, PlaceOrderRequest } from '@trio/contracts/billing';
 import { toFieldIssues } from '@trio/contracts/common';
 import type { ApiCheckoutRequest } from '@trio/contracts/front-end';
-import type { ShippingQuote } from '@trio/contracts/shipping';
+import { type ShippingQuote, splitIntoParcels } from '@trio/contracts/shipping';
 import { RemoteError } from '@trio/rpc/errors';
 import { AppError } from '@trio/service-runtime/errors';
 import { getOrder } from './orders.ts';
@@ -11,16 +11,19 @@ import { bodyOf } from './peer-replies.ts';
 import type { ShopSession } from './sessions.ts';
 import { cartOwner, requireUser, type ShopDeps } from './shop.ts';
 
-/** Parcels for the cart's weight, as billing splits them. */
+/** Parcels for the cart's weight, split by shipping's rule as billing splits them. */
 async function cartParcels(deps: ShopDeps, session: ShopSession | undefined) {
   const lines = session === undefined ? [] : await deps.carts.lines(cartOwner(session));
   if (lines.length === 0) throw new AppError('conflict', 'The cart is empty', { status: 409 });
   let grams = 0;
   for (const line of lines)
     grams += line.qty * ((await deps.products.get(line.sku))?.attributes.weightGrams ?? 0);
-  const parcels: { weightGrams: number }[] = [];
-  for (let left = Math.max(grams, 1); left > 0; left -= 30_000)
-    parcels.push({ weightGrams: Math.min(left, 30_000) });
+  const parcels = splitIntoParcels(grams);
+  if (parcels === undefined) {
+    throw new AppError('conflict', `The cart weighs ${grams / 1000} kg: too heavy to ship in one order`, {
+      status: 409,
+    });
+  }
   return parcels;
 }
 
@@ -31,9 +34,9 @@ export async function quoteShipping(
 ): Promise<ShippingQuote> {
   const parcels = await cartParcels(deps, session);
   try {
-    return await deps.shipping.methods.quote(destination, parcels.slice(0, 20));
+    return await deps.shipping.methods.quote(destination, parcels);
   } catch (error) {
-    if (error instanceof RemoteError && ['UnsupportedDestination', 'ParcelTooHeavy'].includes(error.name)) {
+    if (error instanceof RemoteError && error.name === 'UnsupportedDestination') {
       throw new AppError('validation_failed', error.message, {
         status: 400,
         details: [{ location: 'body', path: 'destination.country', message: error.message }],

@@ -1,17 +1,9 @@
 // The errors shipping's use cases throw on purpose. The RPC server answers each with the
-// PascalCase of its code, the name the contract gives it (`parcel_too_heavy` → `ParcelTooHeavy`).
+// PascalCase of its code, the name the contract gives it (`unsupported_destination` → `UnsupportedDestination`).
 import { AppError } from '@trio/service-runtime/errors';
 
 export function unsupportedDestination(country: string): AppError {
   return new AppError('unsupported_destination', `The shop does not ship to ${country}`, { status: 422 });
-}
-
-export function parcelTooHeavy(weightGrams: number, maxGrams: number): AppError {
-  return new AppError(
-    'parcel_too_heavy',
-    `A parcel of ${weightGrams} g is above the heaviest weight band (${maxGrams} g); split it`,
-    { status: 422 },
-  );
 }
 
 export function shipmentNotFound(shipmentId: string): AppError {

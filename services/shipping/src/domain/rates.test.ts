@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AppError } from '@trio/service-runtime/errors';
-import { quote, zoneOf } from './rates.ts';
+import { maxParcelGrams, splitIntoParcels } from '@trio/contracts/shipping';
+import { quote, weightBands, zoneOf } from './rates.ts';
 
 const to = (country: string) => ({ country, postalCode: '10115' });
 const prices = (country: string, ...weights: number[]) =>
@@ -24,9 +24,23 @@ test('parcels are priced one by one and added up', () => {
   assert.deepEqual(prices('FR', 500, 6_000), ['standard 3180', 'express 5580']);
 });
 
-test('a parcel above 20 kg is ParcelTooHeavy, even with light ones beside it', () => {
-  assert.throws(
-    () => prices('DE', 500, 20_001),
-    (error) => error instanceof AppError && error.code === 'parcel_too_heavy',
+test('the heaviest band ends at the contract’s parcel limit: 20001 g to 30000 g are priced', () => {
+  assert.equal(weightBands.at(-1), maxParcelGrams);
+  assert.deepEqual(prices('DE', 20_001), ['standard 1990', 'express 3290']);
+  assert.deepEqual(prices('DE', maxParcelGrams), ['standard 1990', 'express 3290']);
+});
+
+test('the bands rise, so every weight up to the limit falls into exactly one', () => {
+  assert.deepEqual(
+    [...weightBands].sort((a, b) => a - b),
+    [...weightBands],
   );
+  assert.equal(new Set(weightBands).size, weightBands.length);
+});
+
+test('every parcel of a split cart is priced, however heavy the cart', () => {
+  for (const grams of [26_802, 45_000, 599_999]) {
+    const options = quote(to('DE'), splitIntoParcels(grams)!).options;
+    assert.equal(options.length, 2, `${grams} g`);
+  }
 });

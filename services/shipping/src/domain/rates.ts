@@ -2,8 +2,13 @@
 // weight band. Data in code, so a quote is deterministic and a price change is a reviewed commit.
 // A quote prices each parcel on its own and adds them up.
 import type { ShippingDestination, ShippingService } from '@trio/contracts/common';
-import type { Parcel, ShippingOption, ShippingQuote } from '@trio/contracts/shipping';
-import { parcelTooHeavy, unsupportedDestination } from './errors.ts';
+import {
+  maxParcelGrams,
+  type Parcel,
+  type ShippingOption,
+  type ShippingQuote,
+} from '@trio/contracts/shipping';
+import { unsupportedDestination } from './errors.ts';
 
 export type Zone = 'domestic' | 'eu' | 'world';
 
@@ -22,17 +27,26 @@ export function zoneOf(country: string): Zone | undefined {
   return undefined;
 }
 
-/** Upper bounds of the weight bands, in grams (inclusive); heavier parcels are not taken. */
-export const weightBands = [1_000, 5_000, 10_000, 20_000] as const;
-export const maxParcelGrams = weightBands.at(-1)!;
+/**
+ * Upper bounds of the weight bands, in grams (inclusive). The last is the contract's parcel limit,
+ * so every parcel the contract lets through has a band and nothing heavier reaches a quote.
+ */
+export const weightBands = [1_000, 5_000, 10_000, 20_000, maxParcelGrams] as const;
+
+/** One price per weight band: a band added without its prices does not compile. */
+type PerBand<Bands extends readonly number[]> = { readonly [band in keyof Bands]: number };
+type BandPrices = PerBand<typeof weightBands>;
 
 export const currency = 'EUR';
 
 /** Price of one parcel in euro cents, per weight band (same order as `weightBands`). */
-const prices: Record<Zone, Record<ShippingService, readonly number[]>> = {
-  domestic: { standard: [490, 690, 990, 1_490], express: [990, 1_290, 1_690, 2_490] },
-  eu: { standard: [990, 1_490, 2_190, 3_290], express: [1_990, 2_690, 3_590, 4_990] },
-  world: { standard: [1_990, 2_990, 4_490, 6_990], express: [3_990, 5_490, 7_990, 11_990] },
+const prices: Record<Zone, Record<ShippingService, BandPrices>> = {
+  domestic: { standard: [490, 690, 990, 1_490, 1_990], express: [990, 1_290, 1_690, 2_490, 3_290] },
+  eu: { standard: [990, 1_490, 2_190, 3_290, 4_290], express: [1_990, 2_690, 3_590, 4_990, 6_490] },
+  world: {
+    standard: [1_990, 2_990, 4_490, 6_990, 8_990],
+    express: [3_990, 5_490, 7_990, 11_990, 15_490],
+  },
 };
 
 /** Business days from dispatch to delivery. */
@@ -46,7 +60,8 @@ const services: readonly ShippingService[] = ['standard', 'express'];
 
 function bandOf(weightGrams: number): number {
   const band = weightBands.findIndex((limit) => weightGrams <= limit);
-  if (band === -1) throw parcelTooHeavy(weightGrams, maxParcelGrams);
+  // The contract's `Parcel` stops heavier parcels before a quote runs: this is a caller's bug.
+  if (band === -1) throw new RangeError(`a parcel of ${weightGrams} g is above ${maxParcelGrams} g`);
   return band;
 }
 

@@ -5,8 +5,9 @@
 //   shipment.*       → the order's status history (and its shipment id)
 import type { SubscriptionHandlers } from '@trio/events/consumer';
 import type pg from 'pg';
-import { recordPaymentEvent, upsertCustomer } from '../../data-access/customers.ts';
+import { upsertCustomer } from '../../data-access/customers.ts';
 import { addHistory, setShipment } from '../../data-access/orders.ts';
+import { recordPaymentEvent } from '../../data-access/payment-events.ts';
 
 export function customerEventHandlers(): SubscriptionHandlers<'billing.customers', pg.PoolClient> {
   return {

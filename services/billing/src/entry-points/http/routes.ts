@@ -4,9 +4,10 @@ import { billingRoutes as routes } from '@trio/contracts/billing';
 import { AppError } from '@trio/service-runtime/errors';
 import { requireIdempotencyKey, validate } from '@trio/service-runtime/validate';
 import type { Express, RequestHandler, Response } from 'express';
-import { getInvoice, renderInvoiceHtml } from '../../domain/invoices.ts';
+import { getInvoice } from '../../domain/invoices.ts';
 import { getOrder, listUserOrders, type OrderDeps, placeOrder } from '../../domain/orders.ts';
 import type { Caller, ProfilesPeer } from '../../peers/profiles.ts';
+import { renderInvoiceHtml } from '../../views/invoice-page.ts';
 
 export interface RouteDeps extends OrderDeps {
   profiles: ProfilesPeer;

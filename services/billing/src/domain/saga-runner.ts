@@ -10,7 +10,7 @@ import { createContext, runWithContext } from '@trio/service-runtime/context';
 import type { Logger } from '@trio/service-runtime/logger';
 import pg from 'pg';
 import { dueOrders } from '../data-access/orders.ts';
-import { type DriveOptions, driveSaga, type SagaDeps } from '../domain/saga.ts';
+import { type DriveOptions, driveSaga, type SagaDeps } from './saga.ts';
 
 export interface SagaRunnerOptions {
   deps: SagaDeps;
