@@ -5,7 +5,7 @@
 import { inventoryRpc } from '@trio/contracts/inventory';
 import { shippingRpc } from '@trio/contracts/shipping';
 import { attachEventBus } from '@trio/events/service';
-import { createRpcClient } from '@trio/rpc/client';
+import { connectRpc } from '@trio/rpc/service';
 import { loadConfig } from '@trio/service-runtime/config';
 import { createRestPeer } from '@trio/service-runtime/peer';
 import { attachPostgres } from '@trio/service-runtime/postgres';
@@ -46,15 +46,13 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     db,
   });
 
-  const rpcOptions = { log, registry: host.metrics.registry, timeoutMs: config.RPC_TIMEOUT_MS };
-  const inventory = createRpcClient({
+  const rpcOptions = { timeoutMs: config.RPC_TIMEOUT_MS };
+  const inventory = connectRpc(host, {
     service: inventoryRpc,
     endpoints: config.INVENTORY_ADDR,
     ...rpcOptions,
   });
-  host.shutdown.register('inventory rpc client', () => inventory.close());
-  const shipping = createRpcClient({ service: shippingRpc, endpoints: config.SHIPPING_ADDR, ...rpcOptions });
-  host.shutdown.register('shipping rpc client', () => shipping.close());
+  const shipping = connectRpc(host, { service: shippingRpc, endpoints: config.SHIPPING_ADDR, ...rpcOptions });
   const rest = (name: string, baseUrl: string) =>
     createRestPeer({ name, baseUrl, timeoutMs: config.HTTP_TIMEOUT_MS });
   const payment = paymentPeer(rest('payment', config.PAYMENT_URL));
