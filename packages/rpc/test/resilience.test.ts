@@ -202,8 +202,10 @@ describe('garbage and load', () => {
     const probe = await startCalculator({}, await restartableEndpoint());
     const { endpoint } = probe;
     await probe.server.close();
-    // Rebinding the port can take seconds on a busy machine: the calls must outlive the restart.
-    const client = connectClient(endpoint, { retry: false, heartbeatMs: 5000, timeoutMs: 30_000 });
+    // Rebinding the port can take seconds on a busy machine, and the last of 1500 calls waits for
+    // the 1499 before it: the calls (and the silence the client tolerates, two heartbeats) must
+    // outlive both.
+    const client = connectClient(endpoint, { retry: false, heartbeatMs: 15_000, timeoutMs: 30_000 });
     try {
       const calls = Array.from({ length: 1500 }, (_, i) => client.call('add', i, 1));
       await new Promise((resolve) => setTimeout(resolve, 50));
