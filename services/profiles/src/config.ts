@@ -14,10 +14,18 @@ export const Config = z.object({
   /** Signs session tokens (HMAC-SHA256). Changing it logs everybody out. */
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters'),
   SESSION_TTL_SECONDS: positiveInt.default(7 * 24 * 3600),
-  /** Login attempts allowed per email, and per client IP, in each fixed window. */
-  LOGIN_MAX_ATTEMPTS_PER_EMAIL: positiveInt.default(5),
-  LOGIN_MAX_ATTEMPTS_PER_IP: positiveInt.default(50),
+  /** Failed logins of one email from one shopper address that cost no wait (OWASP: count failures). */
+  LOGIN_FREE_FAILURES: positiveInt.default(5),
+  /** The wait after the last free failure; every further failure doubles it, up to the maximum. */
+  LOGIN_BACKOFF_SECONDS: positiveInt.default(30),
+  LOGIN_MAX_BACKOFF_SECONDS: positiveInt.default(15 * 60),
+  /** Failed logins of any email from one shopper address in the window: credential stuffing. */
+  LOGIN_MAX_FAILURES_PER_ADDRESS: positiveInt.default(50),
+  /** How long failures are remembered after the latest. */
   LOGIN_WINDOW_SECONDS: positiveInt.default(15 * 60),
+  /** Registrations from one shopper address (each an argon2 hash) per registration window. */
+  REGISTRATIONS_PER_ADDRESS: positiveInt.default(10),
+  REGISTRATION_WINDOW_SECONDS: positiveInt.default(60 * 60),
   /**
    * Express `trust proxy`, for the client IP the per-IP limit counts: a hop count (`1`) or the
    * proxies' addresses (`loopback, 10.0.0.0/8`). Unset, X-Forwarded-For is ignored, so behind a

@@ -52,9 +52,15 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     sessionSecret: config.SESSION_SECRET,
     sessionTtlSeconds: config.SESSION_TTL_SECONDS,
     loginLimits: {
-      perEmail: config.LOGIN_MAX_ATTEMPTS_PER_EMAIL,
-      perIp: config.LOGIN_MAX_ATTEMPTS_PER_IP,
+      freeFailures: config.LOGIN_FREE_FAILURES,
+      baseDelaySeconds: config.LOGIN_BACKOFF_SECONDS,
+      maxDelaySeconds: config.LOGIN_MAX_BACKOFF_SECONDS,
+      failuresPerAddress: config.LOGIN_MAX_FAILURES_PER_ADDRESS,
       windowSeconds: config.LOGIN_WINDOW_SECONDS,
+    },
+    registrationLimits: {
+      perAddress: config.REGISTRATIONS_PER_ADDRESS,
+      windowSeconds: config.REGISTRATION_WINDOW_SECONDS,
     },
     dummyHash: await createDummyHash(),
     trustProxy: config.TRUST_PROXY,

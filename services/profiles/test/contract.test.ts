@@ -21,7 +21,7 @@ let profiles: TestProfiles;
 
 before(async () => {
   infra = await createTestInfra();
-  profiles = await startProfiles(infra, { LOGIN_MAX_ATTEMPTS_PER_EMAIL: '2' });
+  profiles = await startProfiles(infra, { LOGIN_FREE_FAILURES: '1' });
 });
 
 after(async () => {

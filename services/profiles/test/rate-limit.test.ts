@@ -1,8 +1,12 @@
-// Login attempts are limited per email and per client IP in a fixed window (small limits here).
-// Each test runs its own profiles under its own Redis prefix, so their counters do not meet.
+// Login and registration limits, following OWASP's authentication guidance: failures are counted
+// (per email and shopper address, and per address across emails), never successes; the wait after
+// the free failures doubles; registrations are counted per address. Every shopper of a test is a
+// client address of its own (Linux lets a client bind any 127.0.0.0/8 address), so the service
+// counts them as it would in production. Each test runs its own profiles under its own Redis prefix.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ErrorBody } from '@trio/contracts/common';
+import { createHttpClient, type HttpClient } from '@trio/testing/http-client';
 import { createTestInfra, type TestInfra } from '@trio/testing/infra';
 import { startProfiles, type TestProfiles, uniqueEmail } from './support/profiles.ts';
 
@@ -20,66 +24,117 @@ after(async () => {
 async function withProfiles(
   name: string,
   env: Record<string, string>,
-  body: (profiles: TestProfiles) => Promise<void>,
+  body: (profiles: TestProfiles, shopper: (n: number) => HttpClient) => Promise<void>,
 ): Promise<void> {
   const profiles = await startProfiles(infra, { REDIS_KEY_PREFIX: `${infra.redis.prefix}${name}:`, ...env });
   try {
-    await body(profiles);
+    await body(profiles, (n) => createHttpClient(profiles.url, { from: `127.0.0.${n}` }));
   } finally {
     await profiles.stop();
   }
 }
 
-const login = (profiles: TestProfiles, email: string, password: string) =>
-  profiles.request('POST', '/sessions', { body: { email, password } });
+const password = 'right-password';
+const login = (client: HttpClient, email: string, secret: string) =>
+  client.request('POST', '/sessions', { body: { email, password: secret } });
 
-test('after the allowed attempts for an email, even the right password answers 429 with Retry-After', () =>
+async function registered(client: HttpClient): Promise<string> {
+  const email = uniqueEmail();
+  const reply = await client.request('POST', '/users', { body: { email, password, name: 'Ann' } });
+  assert.equal(reply.status, 201, JSON.stringify(reply.body));
+  return email;
+}
+
+function retryAfterOf(reply: { status: number; headers: Headers; body: unknown }): number {
+  assert.equal(reply.status, 429, JSON.stringify(reply.body));
+  assert.equal(ErrorBody.parse(reply.body).error.code, 'rate_limited');
+  const retryAfter = Number(reply.headers.get('retry-after'));
+  assert.ok(
+    Number.isInteger(retryAfter) && retryAfter > 0,
+    `Retry-After: ${reply.headers.get('retry-after')}`,
+  );
+  return retryAfter;
+}
+
+test('after the free failures of an email from one address, each attempt waits, twice as long each time', () =>
   withProfiles(
-    'email',
-    { LOGIN_MAX_ATTEMPTS_PER_EMAIL: '3', LOGIN_WINDOW_SECONDS: '60' },
-    async (profiles) => {
-      const email = uniqueEmail();
-      const body = { email, password: 'right-password', name: 'Ann' };
-      assert.equal((await profiles.request('POST', '/users', { body })).status, 201);
-      assert.equal((await login(profiles, email, 'wrong')).status, 401);
-      assert.equal((await login(profiles, email, 'wrong')).status, 401);
-      assert.equal((await login(profiles, email, 'right-password')).status, 201);
-      const blocked = await login(profiles, email, 'right-password');
-      assert.equal(blocked.status, 429);
-      assert.equal(ErrorBody.parse(blocked.body).error.code, 'rate_limited');
-      const retryAfter = Number(blocked.headers.get('retry-after'));
-      assert.ok(retryAfter > 0 && retryAfter <= 60, `Retry-After: ${retryAfter}`);
-      // Another email from the same client is not affected by this email's counter.
-      assert.equal((await login(profiles, uniqueEmail(), 'wrong')).status, 401);
+    'backoff',
+    { LOGIN_FREE_FAILURES: '2', LOGIN_BACKOFF_SECONDS: '1', LOGIN_MAX_BACKOFF_SECONDS: '60' },
+    async (_profiles, shopper) => {
+      const ann = shopper(11);
+      const email = await registered(ann);
+      assert.equal((await login(ann, email, 'wrong')).status, 401);
+      assert.equal((await login(ann, email, 'wrong')).status, 401);
+      // Two failures: the next attempt waits a second, even with the right password.
+      const first = retryAfterOf(await login(ann, email, password));
+      assert.equal(first, 1);
+      await new Promise((resolve) => setTimeout(resolve, first * 1000 + 100));
+      assert.equal((await login(ann, email, 'wrong')).status, 401);
+      // A third failure: two seconds now.
+      assert.equal(retryAfterOf(await login(ann, email, password)), 2);
+      await new Promise((resolve) => setTimeout(resolve, 2_100));
+      // The right password once the wait is over, and a success forgets the failures.
+      assert.equal((await login(ann, email, password)).status, 201);
+      assert.equal((await login(ann, email, 'wrong')).status, 401);
+      assert.equal((await login(ann, email, password)).status, 201);
     },
   ));
 
-test('one client trying many emails is limited per IP', () =>
-  withProfiles('ip', { LOGIN_MAX_ATTEMPTS_PER_IP: '4' }, async (profiles) => {
+test('somebody else’s failures do not lock a shopper out of their account', () =>
+  withProfiles(
+    'victim',
+    { LOGIN_FREE_FAILURES: '3', LOGIN_BACKOFF_SECONDS: '600' },
+    async (_profiles, shopper) => {
+      const owner = shopper(21);
+      const attacker = shopper(22);
+      const email = await registered(owner);
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        assert.equal((await login(attacker, email, `guess-${attempt}`)).status, 401);
+      }
+      // The attacker now waits ten minutes for this email; its owner does not.
+      retryAfterOf(await login(attacker, email, password));
+      assert.equal((await login(owner, email, password)).status, 201);
+    },
+  ));
+
+test('one address failing across many emails is stopped, other addresses are not', () =>
+  withProfiles('stuffing', { LOGIN_MAX_FAILURES_PER_ADDRESS: '4' }, async (_profiles, shopper) => {
+    const stuffer = shopper(31);
     for (let attempt = 1; attempt <= 4; attempt++) {
-      assert.equal((await login(profiles, uniqueEmail(), 'wrong')).status, 401);
+      assert.equal((await login(stuffer, uniqueEmail(), 'wrong')).status, 401);
     }
-    const blocked = await login(profiles, uniqueEmail(), 'wrong');
-    assert.equal(blocked.status, 429);
-    assert.ok(Number(blocked.headers.get('retry-after')) > 0);
-    // Validation comes first: a malformed body is a 400 even for a blocked client.
-    const invalid = await profiles.request('POST', '/sessions', { body: { email: 'x', password: '' } });
+    const retryAfter = retryAfterOf(await login(stuffer, uniqueEmail(), 'wrong'));
+    assert.ok(retryAfter <= 15 * 60, `Retry-After: ${retryAfter}`);
+    const other = shopper(32);
+    assert.equal((await login(other, uniqueEmail(), 'wrong')).status, 401);
+    // Validation comes first: a malformed body is a 400 even for a stopped address.
+    const invalid = await stuffer.request('POST', '/sessions', { body: { email: 'x', password: '' } });
     assert.equal(invalid.status, 400);
   }));
 
-test('when the window has passed, the email may try again', () =>
+test('successes are never counted: twenty logins from one address all succeed', () =>
   withProfiles(
-    'window',
-    // The window must outlast two logins, each an argon2 check that takes over a second on a busy machine.
-    { LOGIN_MAX_ATTEMPTS_PER_EMAIL: '1', LOGIN_WINDOW_SECONDS: '4' },
-    async (profiles) => {
-      const email = uniqueEmail();
-      assert.equal((await login(profiles, email, 'wrong')).status, 401);
-      const blocked = await login(profiles, email, 'wrong');
-      assert.equal(blocked.status, 429);
-      // Retry-After is Redis's TTL in whole seconds, rounded: up to half a second early.
-      const retryAfter = Number(blocked.headers.get('retry-after'));
-      await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000 + 600));
-      assert.equal((await login(profiles, email, 'wrong')).status, 401);
+    'successes',
+    { LOGIN_FREE_FAILURES: '2', LOGIN_MAX_FAILURES_PER_ADDRESS: '3' },
+    async (_profiles, shopper) => {
+      const frontDoor = shopper(41);
+      const email = await registered(frontDoor);
+      for (let attempt = 1; attempt <= 20; attempt++) {
+        assert.equal((await login(frontDoor, email, password)).status, 201, `login ${attempt}`);
+      }
     },
   ));
+
+test('registrations are limited per address, and a refused one creates no account', () =>
+  withProfiles('register', { REGISTRATIONS_PER_ADDRESS: '2' }, async (_profiles, shopper) => {
+    const farm = shopper(51);
+    await registered(farm);
+    await registered(farm);
+    const email = uniqueEmail();
+    const refused = await farm.request('POST', '/users', { body: { email, password, name: 'Bot' } });
+    retryAfterOf(refused);
+    assert.match(ErrorBody.parse(refused.body).error.message, /registrations/);
+    assert.equal((await login(shopper(52), email, password)).status, 401, 'no account was created');
+    // Another shopper registers as usual.
+    await registered(shopper(53));
+  }));

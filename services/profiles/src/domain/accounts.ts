@@ -12,18 +12,21 @@ import { createEventInContext } from '@trio/events/publisher';
 import { inTransaction } from '@trio/events/transaction';
 import type { Postgres } from '@trio/service-runtime/postgres';
 import type { Redis } from '@trio/service-runtime/redis';
-import { countAttempt, emailKey, ipKey } from '../data-access/login-attempts.ts';
 import { findActiveSessionUser, insertSession, revokeSession } from '../data-access/sessions.ts';
 import { findCredentials, findUser, insertUser, updateUserName } from '../data-access/users.ts';
-import { emailTaken, invalidCredentials, invalidSession, notFound, TooManyAttempts } from './errors.ts';
+import { emailTaken, invalidCredentials, invalidSession, notFound } from './errors.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { signSessionToken, verifySessionToken } from './session-token.ts';
+import {
+  checkLogin,
+  countRegistration,
+  type LoginLimits,
+  loginFailed,
+  loginSucceeded,
+  type RegistrationLimits,
+} from './throttle.ts';
 
-export interface LoginLimits {
-  perEmail: number;
-  perIp: number;
-  windowSeconds: number;
-}
+export type { LoginLimits, RegistrationLimits };
 
 export interface AccountDeps {
   db: Postgres;
@@ -31,6 +34,7 @@ export interface AccountDeps {
   sessionSecret: string;
   sessionTtlSeconds: number;
   loginLimits: LoginLimits;
+  registrationLimits: RegistrationLimits;
   /** Verified against when the email is unknown (see createDummyHash). */
   dummyHash: string;
 }
@@ -47,7 +51,9 @@ export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-export async function register(deps: AccountDeps, input: RegisterRequest): Promise<User> {
+/** `address`: the shopper's, whom the per-address registration limit counts. */
+export async function register(deps: AccountDeps, input: RegisterRequest, address: string): Promise<User> {
+  await countRegistration(deps.redis, deps.registrationLimits, address);
   const passwordHash = await hashPassword(input.password);
   return inTransaction(deps.db, async (tx) => {
     const user = await insertUser(tx, {
@@ -66,23 +72,19 @@ export async function register(deps: AccountDeps, input: RegisterRequest): Promi
   });
 }
 
-export async function login(deps: AccountDeps, input: LoginRequest, clientIp: string): Promise<Session> {
+/** `address`: the shopper's (see the HTTP layer), whom the limits count. */
+export async function login(deps: AccountDeps, input: LoginRequest, address: string): Promise<Session> {
   const email = normaliseEmail(input.email);
-  const { perEmail, perIp, windowSeconds } = deps.loginLimits;
-  // Counted before the password is checked: a guesser pays for every attempt, right or wrong.
-  const [byEmail, byIp] = await Promise.all([
-    countAttempt(deps.redis, emailKey(email), windowSeconds),
-    countAttempt(deps.redis, ipKey(clientIp), windowSeconds),
-  ]);
-  const blocked = [byEmail.count > perEmail && byEmail, byIp.count > perIp && byIp].filter(
-    (w) => w !== false,
-  );
-  if (blocked.length > 0) throw new TooManyAttempts(Math.max(...blocked.map((w) => w.resetsIn)));
+  await checkLogin(deps.redis, deps.loginLimits, email, address);
 
   const credentials = await findCredentials(deps.db, email);
   // Verify even when the email is unknown, so both failures take the time of one argon2 check.
   const valid = await verifyPassword(credentials?.passwordHash ?? deps.dummyHash, input.password);
-  if (credentials === undefined || !valid) throw invalidCredentials();
+  if (credentials === undefined || !valid) {
+    await loginFailed(deps.redis, deps.loginLimits, email, address);
+    throw invalidCredentials();
+  }
+  await loginSucceeded(deps.redis, email, address);
 
   const sessionId = crypto.randomUUID();
   const expiresAt = new Date(Date.now() + deps.sessionTtlSeconds * 1000);

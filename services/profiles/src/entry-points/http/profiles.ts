@@ -1,7 +1,7 @@
 // The profiles routes of the contract's table: authenticate, validate, run one use case, answer.
 import { profilesRoutes as routes } from '@trio/contracts/profiles';
 import { validate } from '@trio/service-runtime/validate';
-import type { Express, RequestHandler, Response } from 'express';
+import type { Express, Request, RequestHandler, Response } from 'express';
 import {
   type AccountDeps,
   authenticate,
@@ -33,6 +33,23 @@ function requireSession(deps: AccountDeps): RequestHandler {
 
 const session = (res: Response) => res.locals.session as CurrentSession;
 
+/** The address the login and registration limits count: the shopper's, as seen by this service. */
+function shopperAddress(req: Request): string {
+  return req.ip ?? 'unknown';
+}
+
+/** A limit's 429 carries `Retry-After`. */
+function withRetryAfter(handler: (req: Request, res: Response) => Promise<void>): RequestHandler {
+  return async (req, res) => {
+    try {
+      await handler(req, res);
+    } catch (error) {
+      if (error instanceof TooManyAttempts) res.set('retry-after', String(error.retryAfterSeconds));
+      throw error;
+    }
+  };
+}
+
 /** `" Ann@Example.COM "` is Ann's address too: normalised before the contract's email check. */
 const normaliseBodyEmail: RequestHandler = (req, _res, next) => {
   if (typeof req.body?.email === 'string') req.body.email = normaliseEmail(req.body.email);
@@ -47,18 +64,18 @@ export function profilesHttpRoutes(app: Express, deps: AccountDeps): void {
     routes.register.path,
     normaliseBodyEmail,
     validate({ body: routes.register.body }),
-    async (req, res) => {
-      res.status(201).json(await register(deps, req.body));
-    },
+    withRetryAfter(async (req, res) => {
+      res.status(201).json(await register(deps, req.body, shopperAddress(req)));
+    }),
   );
-  app.post(routes.login.path, normaliseBodyEmail, validate({ body: routes.login.body }), async (req, res) => {
-    try {
-      res.status(201).json(await login(deps, req.body, req.ip ?? 'unknown'));
-    } catch (error) {
-      if (error instanceof TooManyAttempts) res.set('retry-after', String(error.retryAfterSeconds));
-      throw error;
-    }
-  });
+  app.post(
+    routes.login.path,
+    normaliseBodyEmail,
+    validate({ body: routes.login.body }),
+    withRetryAfter(async (req, res) => {
+      res.status(201).json(await login(deps, req.body, shopperAddress(req)));
+    }),
+  );
   app.get(routes.getCurrentSession.path, auth, (_req, res) => {
     res.json(sessionInfo(session(res)));
   });
