@@ -9,7 +9,7 @@
 //
 // The root package's `npm start` builds what is stale first (turbo), then runs this.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -214,13 +214,15 @@ async function main(): Promise<void> {
       `${paint(['bold', 'cyan'], 'http://localhost:8080/', colours)}  (Ctrl-C stops it)\n`,
   );
   if (reportPath !== undefined) {
+    // Written beside it, then renamed: whoever waits for the file never reads it half-written.
     writeFileSync(
-      reportPath,
+      `${reportPath}.partial`,
       JSON.stringify({
         readyMs,
         services: running.map((service) => ({ name: service.name, pid: service.child.pid })),
       }),
     );
+    renameSync(`${reportPath}.partial`, reportPath);
   }
 }
 
