@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { Dealer } from 'zeromq';
 import type { Call } from './client-calls.ts';
+import type { CurveClientKeys } from './curve.ts';
 import type { RateLimitedWarn } from './rate-limited-log.ts';
 import { createSendQueue, type SendQueue } from './send-queue.ts';
 
@@ -21,6 +22,7 @@ export interface Peer {
 
 export interface PeerPoolOptions {
   heartbeatMs: number;
+  curve?: CurveClientKeys;
   log: Logger;
   warnOnce: RateLimitedWarn;
   /** Every message a peer receives. */
@@ -50,12 +52,19 @@ export class PeerPool {
   }
 
   connect(endpoint: string): Peer {
-    const { heartbeatMs, warnOnce } = this.#options;
+    const { heartbeatMs, warnOnce, curve } = this.#options;
     const dealer = new Dealer({
       linger: 0,
       // ZMTP heartbeats notice a connection that died without a FIN, so ZeroMQ reconnects.
       heartbeatInterval: heartbeatMs,
       heartbeatTimeout: 2 * heartbeatMs,
+      ...(curve === undefined
+        ? {}
+        : {
+            curveServerKey: curve.serverKey,
+            curvePublicKey: curve.publicKey,
+            curveSecretKey: curve.secretKey,
+          }),
     });
     dealer.connect(endpoint);
     const peer: Peer = {

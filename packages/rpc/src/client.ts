@@ -18,6 +18,7 @@ import {
   type RetryOptions,
   type UnaryContext,
 } from './client-unary.ts';
+import type { CurveClientKeys } from './curve.ts';
 import { createRpcMetrics } from './metrics.ts';
 import { createRateLimitedWarn } from './rate-limited-log.ts';
 import { isStreamMethod, type StreamMethodName, type UnaryMethodName } from './streams.ts';
@@ -48,6 +49,11 @@ export interface RpcClientOptions<S extends RpcServiceDefinition> {
   resolveEveryMs?: number;
   /** The DNS lookup (all addresses of a name); Node's resolver by default. */
   lookup?: Lookup;
+  /**
+   * CURVE (see curve.ts): this client's key pair and the server's public key. Without it the
+   * client speaks plain ZeroRPC; a CURVE server then never answers it.
+   */
+  curve?: CurveClientKeys;
 }
 
 export interface CallOptions {
@@ -99,6 +105,7 @@ export function createRpcClient<S extends RpcServiceDefinition>(
 
   const peers = new PeerPool({
     heartbeatMs,
+    ...(options.curve === undefined ? {} : { curve: options.curve }),
     log,
     warnOnce,
     onMessage: (peer, frames) => calls.onMessage(peer, frames),

@@ -21,6 +21,7 @@ import {
   type RpcEvent,
   splitFrames,
 } from './codec.ts';
+import { type CurveServerKeys, ensureZapHandler, reserveCurveDomain } from './curve.ts';
 import { createRpcMetrics } from './metrics.ts';
 import { createRateLimitedWarn } from './rate-limited-log.ts';
 import { createRouterOutbox } from './router-outbox.ts';
@@ -58,6 +59,11 @@ export interface RpcServerOptions<S extends RpcServiceDefinition> {
   maxMessageBytes?: number;
   /** A handler threw an AppError marked catastrophic: the service should shut down. */
   onCatastrophicError?: (error: AppError) => void;
+  /**
+   * CURVE: encrypted connections, and only clients whose public key is listed get in (see
+   * curve.ts). Without it the port speaks plain ZeroRPC, as the reference clients do.
+   */
+  curve?: CurveServerKeys;
 }
 
 export interface RpcServer {
@@ -86,11 +92,26 @@ export function createRpcServer<S extends RpcServiceDefinition>(options: RpcServ
     if (typeof handlers[method] !== 'function') throw new Error(`no handler for ${service.name}.${method}`);
   }
 
+  const curve =
+    options.curve === undefined
+      ? undefined
+      : reserveCurveDomain(options.curve, log, () =>
+          metrics.serverGarbage.inc({ reason: 'curve_key_refused' }),
+        );
   const router = new Router({
     mandatory: true,
     sendHighWaterMark: options.sendHighWaterMark ?? 1000,
     maxMessageSize: options.maxMessageBytes ?? 16 * 1024 * 1024,
     linger: 1000,
+    ...(curve === undefined || options.curve === undefined
+      ? {}
+      : {
+          curveServer: true,
+          curveSecretKey: options.curve.secretKey,
+          zapDomain: curve.domain,
+          // With no ZAP handler answering, refuse rather than let everybody in.
+          zapEnforceDomain: true,
+        }),
   });
   const outbox = createRouterOutbox(router, {
     sendTimeoutMs: options.sendTimeoutMs ?? 10_000,
@@ -184,6 +205,7 @@ export function createRpcServer<S extends RpcServiceDefinition>(options: RpcServ
 
   return {
     async bind(endpoint) {
+      if (curve !== undefined) await ensureZapHandler();
       await router.bind(endpoint);
       receiving ??= receiveLoop();
       const bound = router.lastEndpoint ?? endpoint;
@@ -215,6 +237,7 @@ export function createRpcServer<S extends RpcServiceDefinition>(options: RpcServ
         outbox.close();
         closed = true;
         router.close();
+        curve?.release();
         await receiving;
       })();
       return closing;

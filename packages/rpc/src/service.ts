@@ -4,7 +4,9 @@
 import type { RpcServiceDefinition } from '@trio/contracts/rpc';
 import type { ServiceHost } from '@trio/service-runtime/service';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import { createRpcClient, type RpcClientOptions, type RpcServiceClient } from './client.ts';
+import type { CurveClientKeys, CurveServerKeys } from './curve.ts';
 import { createRpcServer, type RpcServer, type RpcServerOptions } from './server.ts';
 
 export interface ServeRpcOptions<S extends RpcServiceDefinition>
@@ -54,4 +56,68 @@ export function connectRpc<S extends RpcServiceDefinition>(
   const client = createRpcClient<S>({ log: host.log, registry: host.metrics.registry, ...options });
   host.shutdown.register(`${options.service.name} rpc client`, () => client.close());
   return client;
+}
+
+/** A CURVE key in configuration: Z85 text, as `zmq.curveKeyPair()` or pyzmq's `zmq.curve_keypair()` print it. */
+export const CurveKey = z
+  .string()
+  .regex(/^[0-9a-zA-Z.\-:+=^!/*?&<>()[\]{}@%$#]{40}$/, 'must be a 40-character Z85 CURVE key');
+
+const keyList = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((key) => key.trim())
+      .filter((key) => key !== ''),
+  )
+  .pipe(z.array(CurveKey).min(1, 'must list at least one client key'));
+
+/**
+ * A ZeroRPC server's CURVE settings: its secret key and the public keys of the clients it lets in.
+ * Unset, the port speaks plain ZeroRPC (loopback only natively; compose and Kubernetes set them).
+ */
+export function curveServerSettings() {
+  return {
+    RPC_CURVE_SECRET_KEY: CurveKey.optional(),
+    RPC_CURVE_ALLOWED_CLIENTS: keyList.optional(),
+  };
+}
+
+/** A ZeroRPC client's own CURVE key pair; the server keys are set per peer (`INVENTORY_CURVE_KEY`…). */
+export function curveClientSettings() {
+  return {
+    RPC_CURVE_PUBLIC_KEY: CurveKey.optional(),
+    RPC_CURVE_SECRET_KEY: CurveKey.optional(),
+  };
+}
+
+/** `{ curve }` for serveRpc when the config sets a secret key (and then an allow-list). */
+export function curveServerOptions(config: {
+  RPC_CURVE_SECRET_KEY?: string | undefined;
+  RPC_CURVE_ALLOWED_CLIENTS?: string[] | undefined;
+}): { curve?: CurveServerKeys } {
+  if (config.RPC_CURVE_SECRET_KEY === undefined) return {};
+  if (config.RPC_CURVE_ALLOWED_CLIENTS === undefined) {
+    throw new Error('RPC_CURVE_SECRET_KEY is set but RPC_CURVE_ALLOWED_CLIENTS is not: nobody could call');
+  }
+  return {
+    curve: { secretKey: config.RPC_CURVE_SECRET_KEY, allowedClients: config.RPC_CURVE_ALLOWED_CLIENTS },
+  };
+}
+
+/** `{ curve }` for connectRpc when the peer's server key is set (and then this client's key pair). */
+export function curveClientOptions(
+  config: { RPC_CURVE_PUBLIC_KEY?: string | undefined; RPC_CURVE_SECRET_KEY?: string | undefined },
+  serverKey: string | undefined,
+): { curve?: CurveClientKeys } {
+  if (serverKey === undefined) return {};
+  if (config.RPC_CURVE_PUBLIC_KEY === undefined || config.RPC_CURVE_SECRET_KEY === undefined) {
+    throw new Error(
+      'a peer has a CURVE key but RPC_CURVE_PUBLIC_KEY and RPC_CURVE_SECRET_KEY are not both set',
+    );
+  }
+  return {
+    curve: { serverKey, publicKey: config.RPC_CURVE_PUBLIC_KEY, secretKey: config.RPC_CURVE_SECRET_KEY },
+  };
 }

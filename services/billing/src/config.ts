@@ -1,4 +1,6 @@
 // Every variable billing reads, validated once at boot (see .env.example for dev values).
+
+import { CurveKey, curveClientSettings } from '@trio/rpc/service';
 import {
   DurationMs,
   eventBusSettings,
@@ -45,5 +47,9 @@ export const Config = z.object({
   HTTP_TIMEOUT_MS: DurationMs.default(8_000),
   /** Sagas driven at once by the sweeper (a request drives its own saga besides these). */
   SAGA_CONCURRENCY: positiveInt.default(8),
+  /** CURVE for the ZeroRPC peers: this client's key pair, and each server's public key. */
+  ...curveClientSettings(),
+  INVENTORY_CURVE_KEY: CurveKey.optional(),
+  SHIPPING_CURVE_KEY: CurveKey.optional(),
 });
 export type Config = z.infer<typeof Config>;

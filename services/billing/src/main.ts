@@ -5,7 +5,7 @@
 import { inventoryRpc } from '@trio/contracts/inventory';
 import { shippingRpc } from '@trio/contracts/shipping';
 import { attachEventBus } from '@trio/events/service';
-import { connectRpc } from '@trio/rpc/service';
+import { connectRpc, curveClientOptions } from '@trio/rpc/service';
 import { loadConfig } from '@trio/service-runtime/config';
 import { createRestPeer } from '@trio/service-runtime/peer';
 import { attachPostgres } from '@trio/service-runtime/postgres';
@@ -50,9 +50,15 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const inventory = connectRpc(host, {
     service: inventoryRpc,
     endpoints: config.INVENTORY_ADDR,
+    ...curveClientOptions(config, config.INVENTORY_CURVE_KEY),
     ...rpcOptions,
   });
-  const shipping = connectRpc(host, { service: shippingRpc, endpoints: config.SHIPPING_ADDR, ...rpcOptions });
+  const shipping = connectRpc(host, {
+    service: shippingRpc,
+    endpoints: config.SHIPPING_ADDR,
+    ...curveClientOptions(config, config.SHIPPING_CURVE_KEY),
+    ...rpcOptions,
+  });
   const rest = (name: string, baseUrl: string) =>
     createRestPeer({ name, baseUrl, timeoutMs: config.HTTP_TIMEOUT_MS });
   const payment = paymentPeer(rest('payment', config.PAYMENT_URL));

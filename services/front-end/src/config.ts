@@ -1,4 +1,6 @@
 // Every variable the front-end reads, validated once at boot (see .env.example for dev values).
+
+import { CurveKey, curveClientSettings } from '@trio/rpc/service';
 import {
   DurationMs,
   eventBusSettings,
@@ -41,5 +43,10 @@ export const Config = z.object({
   RPC_TIMEOUT_MS: DurationMs.default(3_000),
   /** How long products fetched from catalog are reused; product.updated drops one at once. */
   PRODUCT_CACHE_TTL_MS: DurationMs.default(30_000),
+  /** CURVE for the ZeroRPC peers: this client's key pair, and each server's public key. */
+  ...curveClientSettings(),
+  INVENTORY_CURVE_KEY: CurveKey.optional(),
+  SHIPPING_CURVE_KEY: CurveKey.optional(),
+  RECOMMENDATIONS_CURVE_KEY: CurveKey.optional(),
 });
 export type Config = z.infer<typeof Config>;

@@ -5,7 +5,7 @@ import { inventoryRpc } from '@trio/contracts/inventory';
 import { recommendationsRpc } from '@trio/contracts/recommendations';
 import { shippingRpc } from '@trio/contracts/shipping';
 import { attachEventBus } from '@trio/events/service';
-import { connectRpc } from '@trio/rpc/service';
+import { connectRpc, curveClientOptions } from '@trio/rpc/service';
 import { loadConfig } from '@trio/service-runtime/config';
 import { createRestPeer } from '@trio/service-runtime/peer';
 import { attachRedis } from '@trio/service-runtime/redis';
@@ -47,12 +47,19 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const inventory = connectRpc(host, {
     service: inventoryRpc,
     endpoints: config.INVENTORY_ADDR,
+    ...curveClientOptions(config, config.INVENTORY_CURVE_KEY),
     ...rpcOptions,
   });
-  const shipping = connectRpc(host, { service: shippingRpc, endpoints: config.SHIPPING_ADDR, ...rpcOptions });
+  const shipping = connectRpc(host, {
+    service: shippingRpc,
+    endpoints: config.SHIPPING_ADDR,
+    ...curveClientOptions(config, config.SHIPPING_CURVE_KEY),
+    ...rpcOptions,
+  });
   const recommendations = connectRpc(host, {
     service: recommendationsRpc,
     endpoints: config.RECOMMENDATIONS_ADDR,
+    ...curveClientOptions(config, config.RECOMMENDATIONS_CURVE_KEY),
     ...rpcOptions,
     // The product page has its own budget; a retry would only outlive it.
     retry: false,

@@ -1,4 +1,6 @@
 // Every variable the inventory reads, validated once at boot (see .env.example for dev values).
+
+import { curveServerSettings } from '@trio/rpc/service';
 import {
   DurationMs,
   eventBusSettings,
@@ -23,5 +25,7 @@ export const Config = z.object({
   RESERVATION_SWEEP_INTERVAL_MS: DurationMs.default(5_000),
   /** Stocks every sku of the demo catalogue at start; idempotent, so safe on every start. */
   SEED_ON_START: z.stringbool().default(false),
+  /** CURVE on the ZeroRPC port (see docs/zerorpc.md); unset, plain ZeroRPC for loopback use. */
+  ...curveServerSettings(),
 });
 export type Config = z.infer<typeof Config>;

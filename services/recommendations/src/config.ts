@@ -1,4 +1,6 @@
 // Every variable the recommendations service reads, validated once at boot (see .env.example).
+
+import { curveServerSettings } from '@trio/rpc/service';
 import { eventBusSettings, Port, postgresSettings, serviceSettings } from '@trio/service-runtime/config';
 import { z } from 'zod';
 
@@ -11,5 +13,7 @@ export const Config = z.object({
   RPC_HOST: z.string().min(1).default('0.0.0.0'),
   ...postgresSettings(),
   ...eventBusSettings(),
+  /** CURVE on the ZeroRPC port (see docs/zerorpc.md); unset, plain ZeroRPC for loopback use. */
+  ...curveServerSettings(),
 });
 export type Config = z.infer<typeof Config>;

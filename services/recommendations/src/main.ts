@@ -4,7 +4,7 @@
 // that the component tests run exactly this.
 import { recommendationsRpc } from '@trio/contracts/recommendations';
 import { attachEventBus } from '@trio/events/service';
-import { serveRpc } from '@trio/rpc/service';
+import { curveServerOptions, serveRpc } from '@trio/rpc/service';
 import { loadConfig } from '@trio/service-runtime/config';
 import { attachPostgres } from '@trio/service-runtime/postgres';
 import { hostFromConfig, type ServiceHost, type StartOptions } from '@trio/service-runtime/service';
@@ -22,6 +22,8 @@ export interface RunningRecommendations {
 export type { StartOptions };
 
 export async function start(config: Config, options: StartOptions = {}): Promise<RunningRecommendations> {
+  // CURVE settings that cannot work stop the start before anything is opened.
+  const rpcCurve = curveServerOptions(config);
   const host = hostFromConfig(config, options);
 
   const db = await attachPostgres(host, {
@@ -46,6 +48,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
 
   const { endpoint: rpcEndpoint } = await serveRpc(host, {
     service: recommendationsRpc,
+    ...rpcCurve,
     handlers: app.rpc,
     host: config.RPC_HOST,
     port: config.RPC_PORT,

@@ -1,4 +1,6 @@
 // Every variable shipping reads, validated once at boot (see .env.example for dev values).
+
+import { curveServerSettings } from '@trio/rpc/service';
 import {
   DurationMs,
   eventBusSettings,
@@ -23,5 +25,7 @@ export const Config = z.object({
   DELIVER_AFTER_MS: DurationMs.default(300_000),
   /** How often due shipments are looked for; a step happens at most about this much late. */
   SHIPMENT_TICK_INTERVAL_MS: DurationMs.default(1_000),
+  /** CURVE on the ZeroRPC port (see docs/zerorpc.md); unset, plain ZeroRPC for loopback use. */
+  ...curveServerSettings(),
 });
 export type Config = z.infer<typeof Config>;

@@ -4,7 +4,7 @@
 // exported so that the component tests run exactly this.
 import { shippingRpc } from '@trio/contracts/shipping';
 import { attachEventBus } from '@trio/events/service';
-import { serveRpc } from '@trio/rpc/service';
+import { curveServerOptions, serveRpc } from '@trio/rpc/service';
 import { startBatchJob } from '@trio/service-runtime/batch-job';
 import { loadConfig } from '@trio/service-runtime/config';
 import { attachPostgres } from '@trio/service-runtime/postgres';
@@ -24,6 +24,8 @@ export interface RunningShipping {
 export type { StartOptions };
 
 export async function start(config: Config, options: StartOptions = {}): Promise<RunningShipping> {
+  // CURVE settings that cannot work stop the start before anything is opened.
+  const rpcCurve = curveServerOptions(config);
   const host = hostFromConfig(config, options);
   const { log } = host;
 
@@ -63,6 +65,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
 
   const { endpoint: rpcEndpoint } = await serveRpc(host, {
     service: shippingRpc,
+    ...rpcCurve,
     handlers: app.rpcHandlers,
     host: config.RPC_HOST,
     port: config.RPC_PORT,
