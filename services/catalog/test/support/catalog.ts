@@ -4,6 +4,7 @@ import { queuesDeclaredBy } from '@trio/events/topology';
 import { parseConfig } from '@trio/service-runtime/config';
 import { createLogger } from '@trio/service-runtime/logger';
 import { createHttpClient, type Reply, type RequestOptions } from '@trio/testing/http-client';
+import { identityEnv } from '@trio/testing/identity';
 import type { TestInfra } from '@trio/testing/infra';
 import { createLogCapture } from '@trio/testing/logs';
 import { waitFor } from '@trio/testing/wait';
@@ -36,6 +37,7 @@ export async function startCatalog(infra: TestInfra, env: Record<string, string>
     AMQP_URL: infra.broker.url,
     EVENTS_EXCHANGE: infra.broker.exchange('events'),
     CATALOG_ADMIN_TOKEN: adminToken,
+    ...(await identityEnv('catalog')),
     HTTP_PORT: '0',
     SEED_ON_START: 'true',
     ...env,
