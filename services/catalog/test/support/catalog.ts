@@ -46,7 +46,8 @@ export async function startCatalog(infra: TestInfra, env: Record<string, string>
   const log = createLogger({ service: 'catalog', level: 'debug', destination: capture.destination });
   const { host, port } = await start(config, { log, signals: false });
   const url = `http://127.0.0.1:${port}`;
-  const { request, get } = createHttpClient(url);
+  // Anonymous unless a request says `as`: the catalogue is public, its admin API for operators.
+  const { request, get } = createHttpClient(url, { audience: 'catalog' });
 
   return {
     url,
