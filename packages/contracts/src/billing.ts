@@ -193,6 +193,7 @@ export const billingRoutes = {
       'when the saga ends or its time budget runs out (status pending, the saga goes on). Repeating ' +
       'the request with the same Idempotency-Key returns the same order.',
     auth: 'session',
+    callers: ['front-end'],
     headers: IdempotencyHeaders,
     body: PlaceOrderRequest,
     responses: {
@@ -205,6 +206,7 @@ export const billingRoutes = {
     path: '/orders',
     summary: 'The caller’s own orders, newest first',
     auth: 'session',
+    callers: ['front-end'],
     query: OrderListQuery,
     responses: { 200: { description: 'A page of orders', body: OrderList }, ...errorResponses(400, 401) },
   }),
@@ -213,6 +215,7 @@ export const billingRoutes = {
     path: '/orders/:orderId',
     summary: 'One of the caller’s orders, with its status history',
     auth: 'session',
+    callers: ['front-end'],
     params: OrderParams,
     responses: { 200: { description: 'The order', body: Order }, ...errorResponses(400, 401, 404) },
   }),
@@ -221,6 +224,7 @@ export const billingRoutes = {
     path: '/invoices/:invoiceId',
     summary: 'One of the caller’s invoices, as JSON or as a printable page (Accept: text/html)',
     auth: 'session',
+    callers: ['front-end'],
     params: z.object({ invoiceId: InvoiceId }),
     responses: {
       200: { description: 'The invoice', body: Invoice, html: true },

@@ -97,6 +97,7 @@ export const catalogRoutes = {
     summary: 'Search and list products',
     description: 'Ranked full-text search with filters; the order is stable across pages.',
     auth: 'none',
+    callers: ['public', 'front-end', 'billing'],
     query: ProductListQuery,
     responses: { 200: { description: 'A page of products', body: ProductList }, ...errorResponses(400) },
   }),
@@ -105,6 +106,7 @@ export const catalogRoutes = {
     path: '/products/:sku',
     summary: 'One product',
     auth: 'none',
+    callers: ['public', 'front-end', 'billing'],
     params: SkuParams,
     responses: { 200: { description: 'The product', body: Product }, ...errorResponses(400, 404) },
   }),
@@ -113,6 +115,7 @@ export const catalogRoutes = {
     path: '/categories',
     summary: 'All categories with their product counts',
     auth: 'none',
+    callers: ['public', 'front-end', 'billing'],
     responses: { 200: { description: 'Every category', body: CategoryList } },
   }),
   createProduct: defineRoute({
@@ -120,6 +123,7 @@ export const catalogRoutes = {
     path: '/products',
     summary: 'Add a product (admin); publishes product.created',
     auth: 'admin',
+    callers: ['operator'],
     body: CreateProductRequest,
     responses: {
       201: { description: 'The new product', body: Product },
@@ -131,6 +135,7 @@ export const catalogRoutes = {
     path: '/products/:sku',
     summary: 'Change a product or its price (admin); publishes product.updated',
     auth: 'admin',
+    callers: ['operator'],
     params: SkuParams,
     body: UpdateProductRequest,
     responses: {

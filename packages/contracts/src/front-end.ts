@@ -144,6 +144,7 @@ export const frontEndRoutes = {
     path: '/api/products',
     summary: 'Search and list products',
     auth: 'none',
+    callers: ['public'],
     query: ApiProductListQuery,
     responses: { 200: { description: 'A page of products', body: ProductList }, ...errorResponses(400, 503) },
   }),
@@ -152,6 +153,7 @@ export const frontEndRoutes = {
     path: '/api/products/:sku',
     summary: 'A product with its stock status and recommendations',
     auth: 'none',
+    callers: ['public'],
     params: SkuParams,
     responses: {
       200: { description: 'The product', body: ApiProductDetail },
@@ -163,6 +165,7 @@ export const frontEndRoutes = {
     path: '/api/categories',
     summary: 'All categories',
     auth: 'none',
+    callers: ['public'],
     responses: { 200: { description: 'Every category', body: CategoryList }, ...errorResponses(503) },
   }),
   getCart: defineRoute({
@@ -170,6 +173,7 @@ export const frontEndRoutes = {
     path: '/api/cart',
     summary: 'The session’s cart (anonymous or logged in)',
     auth: 'sessionCookie',
+    callers: ['public'],
     responses: { 200: { description: 'The cart', body: ApiCart } },
   }),
   addCartItem: defineRoute({
@@ -177,6 +181,7 @@ export const frontEndRoutes = {
     path: '/api/cart/items',
     summary: 'Add units of a product to the cart',
     auth: 'sessionCookie',
+    callers: ['public'],
     body: ApiCartLineInput,
     responses: {
       200: { description: 'The cart after the change', body: ApiCart },
@@ -188,6 +193,7 @@ export const frontEndRoutes = {
     path: '/api/cart/items/:sku',
     summary: 'Set the quantity of a cart line',
     auth: 'sessionCookie',
+    callers: ['public'],
     params: SkuParams,
     body: ApiCartLineUpdate,
     responses: {
@@ -200,6 +206,7 @@ export const frontEndRoutes = {
     path: '/api/cart/items/:sku',
     summary: 'Remove a line from the cart',
     auth: 'sessionCookie',
+    callers: ['public'],
     params: SkuParams,
     responses: {
       200: { description: 'The cart after the change', body: ApiCart },
@@ -211,6 +218,7 @@ export const frontEndRoutes = {
     path: '/api/users',
     summary: 'Register and log in (sets the session cookie)',
     auth: 'none',
+    callers: ['public'],
     body: ApiRegisterRequest,
     responses: { 201: { description: 'The new user', body: ApiUser }, ...errorResponses(400, 409) },
   }),
@@ -219,6 +227,7 @@ export const frontEndRoutes = {
     path: '/api/session',
     summary: 'Log in (sets the session cookie; an anonymous cart is merged)',
     auth: 'none',
+    callers: ['public'],
     body: ApiLoginRequest,
     responses: { 200: { description: 'The user', body: ApiUser }, ...errorResponses(400, 401, 429) },
   }),
@@ -227,6 +236,7 @@ export const frontEndRoutes = {
     path: '/api/session',
     summary: 'Log out (clears the session cookie)',
     auth: 'sessionCookie',
+    callers: ['public'],
     responses: { 204: { description: 'Logged out' } },
   }),
   quoteShipping: defineRoute({
@@ -234,6 +244,7 @@ export const frontEndRoutes = {
     path: '/api/checkout/quote',
     summary: 'Live shipping options and prices for the cart',
     auth: 'sessionCookie',
+    callers: ['public'],
     body: ApiShippingQuoteRequest,
     responses: {
       200: { description: 'The options', body: ShippingQuote },
@@ -246,6 +257,7 @@ export const frontEndRoutes = {
     summary: 'Buy the cart',
     description: 'A double submit with the same Idempotency-Key creates one order.',
     auth: 'sessionCookie',
+    callers: ['public'],
     headers: IdempotencyHeaders,
     body: ApiCheckoutRequest,
     responses: {
@@ -258,6 +270,7 @@ export const frontEndRoutes = {
     path: '/api/orders',
     summary: 'The user’s orders, newest first',
     auth: 'sessionCookie',
+    callers: ['public'],
     responses: { 200: { description: 'The orders', body: ApiOrderList }, ...errorResponses(401) },
   }),
   getOrder: defineRoute({
@@ -265,6 +278,7 @@ export const frontEndRoutes = {
     path: '/api/orders/:id',
     summary: 'One of the user’s orders',
     auth: 'sessionCookie',
+    callers: ['public'],
     params: z.object({ id: OrderId }),
     responses: { 200: { description: 'The order', body: ApiOrder }, ...errorResponses(400, 401, 404) },
   }),

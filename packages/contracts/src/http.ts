@@ -2,7 +2,7 @@
 // once; the OpenAPI generator reads it and the services validate their traffic against it, so
 // the documentation cannot drift from what is enforced.
 import type { z } from 'zod';
-import { ErrorBody } from './common.ts';
+import { ErrorBody, type ServiceName } from './common.ts';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -14,6 +14,18 @@ export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
  * - `admin`: `Authorization: Bearer <admin token>` from the service's configuration.
  */
 export type RouteAuth = 'none' | 'session' | 'sessionCookie' | 'admin';
+
+/**
+ * Who may send a request to a route, checked before `auth`:
+ * - a service name: that service, proven by a signed identity token in the `Trio-Caller` header
+ *   (see @trio/service-runtime's identity);
+ * - `public`: anyone, without an identity token (a browser, a script, another team's tool);
+ * - `operator`: a person holding the service's admin token (`auth: 'admin'`), not a service.
+ * A request that carries an identity token is always checked: a bad one is a 401, a good one from a
+ * service the route does not list is a 403, even where `public` or `operator` would let it in
+ * without one.
+ */
+export type RouteCaller = ServiceName | 'public' | 'operator';
 
 export interface RouteResponse {
   readonly description: string;
@@ -30,6 +42,8 @@ export interface RouteDefinition {
   readonly summary: string;
   readonly description?: string;
   readonly auth: RouteAuth;
+  /** Who may call it; the services enforce this list and the OpenAPI document shows it. */
+  readonly callers: readonly RouteCaller[];
   readonly params?: z.ZodObject;
   readonly query?: z.ZodObject;
   /** Only the headers the route needs; other headers are always allowed. */

@@ -3,7 +3,13 @@
 // can compare it byte for byte with the committed docs/api/openapi.json.
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { sessionCookieName } from './front-end.ts';
-import { type RouteAuth, type RouteDefinition, toOpenApiPath } from './http.ts';
+import {
+  errorResponses,
+  type RouteAuth,
+  type RouteDefinition,
+  type RouteResponse,
+  toOpenApiPath,
+} from './http.ts';
 import { operationId, type RestApi, type RestServiceName, restApis } from './routes.ts';
 
 /** Where each service listens in development (see the ports table in the README). */
@@ -25,9 +31,21 @@ function serverOf(service: RestServiceName) {
   return { url: `http://localhost:${restServicePorts[service]}`, description: service };
 }
 
+/** The schemes a request needs: the caller's identity token (unless anyone may call) and the route's own. */
+function securityOf(route: RouteDefinition): RouteConfig['security'] {
+  const schemes: Record<string, string[]> = {};
+  if (!route.callers.includes('public') && !route.callers.includes('operator')) schemes.callerToken = [];
+  if (route.auth !== 'none') schemes[securitySchemeOf[route.auth]] = [];
+  return Object.keys(schemes).length === 0 ? undefined : [schemes];
+}
+
 function toRouteConfig(api: RestApi, name: string, route: RouteDefinition): RouteConfig {
   const responses: RouteConfig['responses'] = {};
-  for (const [status, response] of Object.entries(route.responses)) {
+  // The identity check answers before the route does: its 401 and 403 are every route's.
+  const identityAnswers: Record<number, RouteResponse> = route.callers.includes('public')
+    ? {}
+    : errorResponses(401, 403);
+  for (const [status, response] of Object.entries({ ...identityAnswers, ...route.responses })) {
     responses[status] = {
       description: response.description,
       ...(response.body && {
@@ -46,7 +64,8 @@ function toRouteConfig(api: RestApi, name: string, route: RouteDefinition): Rout
     ...(route.description && { description: route.description }),
     tags: [api.service],
     servers: [serverOf(api.service)],
-    ...(route.auth !== 'none' && { security: [{ [securitySchemeOf[route.auth]]: [] }] }),
+    ...(securityOf(route) && { security: securityOf(route) }),
+    'x-trio-callers': [...route.callers],
     request: {
       ...(route.params && { params: route.params }),
       ...(route.query && { query: route.query }),
@@ -71,6 +90,14 @@ export function buildOpenApiDocument(): string {
     type: 'http',
     scheme: 'bearer',
     description: 'The admin token from the service’s configuration',
+  });
+  registry.registerComponent('securitySchemes', 'callerToken', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'Trio-Caller',
+    description:
+      'The calling service’s identity: an EdDSA-signed JWT (iss = caller, aud = this service, ' +
+      '60 s). `x-trio-callers` on each operation lists the services it accepts',
   });
   registry.registerComponent('securitySchemes', 'sessionCookie', {
     type: 'apiKey',

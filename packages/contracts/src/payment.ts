@@ -143,6 +143,7 @@ export const paymentRoutes = {
       'digits and the expiry. Authorizing with the token answers as the card itself would (the test ' +
       'cards keep their behaviour). Lets a caller keep a token, never a card number, while it works.',
     auth: 'none',
+    callers: ['billing'],
     headers: IdempotencyHeaders,
     body: CardInput,
     responses: {
@@ -159,6 +160,7 @@ export const paymentRoutes = {
       'insufficient funds; 4000000000000119 is a processing error; 4000000000003220 succeeds after 3 s. ' +
       'Any other number passing the Luhn check succeeds.',
     auth: 'none',
+    callers: ['billing'],
     headers: IdempotencyHeaders,
     body: AuthorizeRequest,
     responses: {
@@ -171,6 +173,7 @@ export const paymentRoutes = {
     path: '/payments/:paymentId',
     summary: 'One payment',
     auth: 'none',
+    callers: ['billing'],
     params: PaymentParams,
     responses: { 200: { description: 'The payment', body: Payment }, ...errorResponses(400, 404) },
   }),
@@ -179,6 +182,7 @@ export const paymentRoutes = {
     path: '/payments/:paymentId/capture',
     summary: 'Capture an authorized payment; publishes payment.captured',
     auth: 'none',
+    callers: ['billing'],
     params: PaymentParams,
     headers: IdempotencyHeaders,
     body: CaptureRequest,
@@ -189,6 +193,7 @@ export const paymentRoutes = {
     path: '/payments/:paymentId/void',
     summary: 'Release an authorization that was not captured',
     auth: 'none',
+    callers: ['billing'],
     params: PaymentParams,
     headers: IdempotencyHeaders,
     responses: { 200: { description: 'Voided', body: Payment }, ...errorResponses(400, 404, 409, 422) },
@@ -198,6 +203,7 @@ export const paymentRoutes = {
     path: '/payments/:paymentId/refund',
     summary: 'Refund a captured payment, wholly or in part; publishes payment.refunded',
     auth: 'none',
+    callers: ['billing'],
     params: PaymentParams,
     headers: IdempotencyHeaders,
     body: RefundRequest,

@@ -73,6 +73,7 @@ export const profilesRoutes = {
     path: '/users',
     summary: 'Create an account; publishes user.registered',
     auth: 'none',
+    callers: ['front-end'],
     body: RegisterRequest,
     responses: {
       201: { description: 'The new user', body: User },
@@ -85,6 +86,7 @@ export const profilesRoutes = {
     summary: 'Log in',
     description: 'An unknown email and a wrong password get the same 401. Attempts are rate-limited.',
     auth: 'none',
+    callers: ['front-end'],
     body: LoginRequest,
     responses: { 201: { description: 'A new session', body: Session }, ...errorResponses(400, 401, 429) },
   }),
@@ -93,6 +95,7 @@ export const profilesRoutes = {
     path: '/sessions/current',
     summary: 'Check a session token and return its user',
     auth: 'session',
+    callers: ['front-end', 'billing'],
     responses: { 200: { description: 'The session is valid', body: SessionInfo }, ...errorResponses(401) },
   }),
   logout: defineRoute({
@@ -100,6 +103,7 @@ export const profilesRoutes = {
     path: '/sessions/current',
     summary: 'Log out: revoke the session token',
     auth: 'session',
+    callers: ['front-end'],
     responses: { 204: { description: 'Revoked' }, ...errorResponses(401) },
   }),
   getUser: defineRoute({
@@ -107,6 +111,7 @@ export const profilesRoutes = {
     path: '/users/:userId',
     summary: 'Own profile',
     auth: 'session',
+    callers: ['front-end'],
     params: UserParams,
     responses: { 200: { description: 'The profile', body: User }, ...errorResponses(400, 401, 404) },
   }),
@@ -115,6 +120,7 @@ export const profilesRoutes = {
     path: '/users/:userId',
     summary: 'Change own profile',
     auth: 'session',
+    callers: ['front-end'],
     params: UserParams,
     body: UpdateProfileRequest,
     responses: { 200: { description: 'The changed profile', body: User }, ...errorResponses(400, 401, 404) },
@@ -124,6 +130,7 @@ export const profilesRoutes = {
     path: '/users/:userId/addresses',
     summary: 'Own saved addresses',
     auth: 'session',
+    callers: ['front-end'],
     params: UserParams,
     responses: {
       200: { description: 'The addresses', body: SavedAddressList },
@@ -135,6 +142,7 @@ export const profilesRoutes = {
     path: '/users/:userId/addresses',
     summary: 'Save an address',
     auth: 'session',
+    callers: ['front-end'],
     params: UserParams,
     body: AddressInput,
     responses: {
@@ -147,6 +155,7 @@ export const profilesRoutes = {
     path: '/users/:userId/addresses/:addressId',
     summary: 'Replace a saved address',
     auth: 'session',
+    callers: ['front-end'],
     params: AddressParams,
     body: AddressInput,
     responses: {
@@ -159,6 +168,7 @@ export const profilesRoutes = {
     path: '/users/:userId/addresses/:addressId',
     summary: 'Delete a saved address',
     auth: 'session',
+    callers: ['front-end'],
     params: AddressParams,
     responses: { 204: { description: 'Deleted' }, ...errorResponses(400, 401, 404) },
   }),

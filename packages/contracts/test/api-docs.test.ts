@@ -133,10 +133,13 @@ describe('openapi.json', () => {
         assert.ok(operation, `${route.method.toUpperCase()} ${route.path} (${api.service}) is missing`);
         assert.equal(operation.operationId, operationId(api.service, name));
         assert.deepEqual(operation.tags, [api.service]);
+        // A route closed to the public also answers the identity check's 401 and 403.
+        const identityAnswers = route.callers.includes('public') ? [] : ['401', '403'];
         assert.deepEqual(
           Object.keys(operation.responses as Json).sort(),
-          Object.keys(route.responses).sort(),
+          [...new Set([...Object.keys(route.responses), ...identityAnswers])].sort(),
         );
+        assert.deepEqual(operation['x-trio-callers'], route.callers);
         const declared = ((operation.parameters ?? []) as Json[])
           .filter((parameter) => parameter.in === 'path')
           .map((parameter) => parameter.name);

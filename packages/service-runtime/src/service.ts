@@ -30,6 +30,8 @@ export interface ListenOptions {
   host?: string;
   /** The service's routes; omit for an admin port serving only /healthz, /readyz and /metrics. */
   routes?: (app: Express) => void;
+  /** Who may call which route (see HttpAppOptions.callers). */
+  callers?: HttpAppOptions['callers'];
   bodyLimit?: string | number;
   /** helmet's options (see HttpAppOptions.security). */
   security?: HttpAppOptions['security'];
@@ -64,6 +66,7 @@ export function createServiceHost(options: ServiceHostOptions): ServiceHost {
       metrics,
       health,
       routes: listenOptions.routes,
+      callers: listenOptions.callers,
       bodyLimit: listenOptions.bodyLimit,
       security: listenOptions.security,
       onCatastrophicError: () => void shutdown.shutdown('catastrophic error', 1),

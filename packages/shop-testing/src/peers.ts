@@ -26,6 +26,7 @@ import type { ServiceHost } from '@trio/service-runtime/service';
 import { Config as ShippingConfig } from '@trio/shipping/config';
 import { start as startShipping } from '@trio/shipping/main';
 import { createHttpClient } from '@trio/testing/http-client';
+import { identityEnv } from '@trio/testing/identity';
 import type { TestInfra } from '@trio/testing/infra';
 import { createLogCapture, type LogCapture } from '@trio/testing/logs';
 
@@ -116,6 +117,7 @@ export async function startPeers(infra: TestInfra, options: PeersOptions): Promi
     parseConfig(CatalogConfig, {
       ...run,
       REDIS_URL: infra.redis.url,
+      ...(await identityEnv('catalog')),
       REDIS_KEY_PREFIX: `${infra.redis.prefix}catalog:`,
       CATALOG_ADMIN_TOKEN: adminToken,
       SEED_ON_START: 'true',
@@ -127,6 +129,7 @@ export async function startPeers(infra: TestInfra, options: PeersOptions): Promi
     parseConfig(ProfilesConfig, {
       ...run,
       REDIS_URL: infra.redis.url,
+      ...(await identityEnv('profiles')),
       REDIS_KEY_PREFIX: `${infra.redis.prefix}profiles:`,
       SESSION_SECRET: 'test-session-secret-0123456789-0123456789',
     }),
@@ -152,6 +155,7 @@ export async function startPeers(infra: TestInfra, options: PeersOptions): Promi
   const payment = await startPayment(
     parseConfig(PaymentConfig, {
       ...run,
+      ...(await identityEnv('payment')),
       IDEMPOTENCY_SECRET: 'test-payment-secret-0123456789',
       SLOW_CARD_DELAY_MS: String(options.slowCardDelayMs ?? 3000),
     }),
@@ -174,7 +178,7 @@ export async function startPeers(infra: TestInfra, options: PeersOptions): Promi
     timeoutMs: 15_000,
   });
   const catalogHttp = createHttpClient(catalogUrl);
-  const profilesHttp = createHttpClient(profilesUrl);
+  const profilesHttp = createHttpClient(profilesUrl, { as: 'front-end', audience: 'profiles' });
 
   return {
     common,

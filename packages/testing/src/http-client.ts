@@ -1,7 +1,9 @@
-// A JSON HTTP client for tests of a service listening at `baseUrl`. `from` sends every request
-// from that local address (any of 127.0.0.0/8 on Linux), so that a test can be several shoppers,
-// each counted by the service as the address it really sees.
+// A JSON HTTP client for tests of a service listening at `baseUrl`. Given `as`, it calls as that
+// service, with a fresh identity token in each request (see identity.ts). Given `from`, it sends
+// every request from that local address (any of 127.0.0.0/8 on Linux), so that a test can be
+// several shoppers, each counted by the service as the address it really sees.
 import { request as httpRequest } from 'node:http';
+import { callerToken, type TestCaller } from './identity.ts';
 
 export interface Reply {
   status: number;
@@ -15,6 +17,17 @@ export interface RequestOptions {
   /** Sent as `Authorization: Bearer <token>`. */
   token?: string;
   headers?: Record<string, string>;
+  /** Calls as this service instead of the client's; `null` sends no identity token. */
+  as?: TestCaller | null;
+}
+
+export interface HttpClientOptions {
+  /** The service the client calls as, by default. */
+  as?: TestCaller;
+  /** The called service's name (its tokens' audience). */
+  audience?: string;
+  /** The local address every request is sent from, e.g. `127.0.0.7`. */
+  from?: string;
 }
 
 export interface HttpClient {
@@ -53,16 +66,23 @@ function requestFrom(
   });
 }
 
-export function createHttpClient(baseUrl: string, options: { from?: string } = {}): HttpClient {
-  async function request(method: string, path: string, call: RequestOptions = {}): Promise<Reply> {
-    const headers: Record<string, string> = { ...call.headers };
-    if (call.body !== undefined) headers['content-type'] = 'application/json';
-    if (call.token !== undefined) headers.authorization = `Bearer ${call.token}`;
-    const body = call.body === undefined ? undefined : JSON.stringify(call.body);
+export function createHttpClient(baseUrl: string, client: HttpClientOptions = {}): HttpClient {
+  async function request(method: string, path: string, options: RequestOptions = {}): Promise<Reply> {
+    const headers: Record<string, string> = {};
+    const caller = options.as === undefined ? client.as : options.as;
+    if (caller != null) {
+      if (client.audience === undefined)
+        throw new Error('createHttpClient needs the audience to call as a service');
+      headers['trio-caller'] = await callerToken(caller, client.audience);
+    }
+    Object.assign(headers, options.headers);
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+    const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     const response =
-      options.from === undefined
+      client.from === undefined
         ? await fetch(baseUrl + path, { method, headers, body })
-        : await requestFrom(options.from, baseUrl + path, { method, headers, body });
+        : await requestFrom(client.from, baseUrl + path, { method, headers, body });
     const text = await response.text();
     const json = response.headers.get('content-type')?.startsWith('application/json');
     return { status: response.status, headers: response.headers, body: json ? JSON.parse(text) : text };

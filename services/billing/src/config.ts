@@ -1,5 +1,5 @@
 // Every variable billing reads, validated once at boot (see .env.example for dev values).
-
+import { billingRoutes } from '@trio/contracts/billing';
 import { CurveKey, curveClientSettings } from '@trio/rpc/service';
 import {
   DurationMs,
@@ -9,12 +9,14 @@ import {
   postgresSettings,
   serviceSettings,
 } from '@trio/service-runtime/config';
+import { acceptedCallers, identitySettings } from '@trio/service-runtime/identity';
 import { z } from 'zod';
 
 const positiveInt = z.coerce.number().int().positive();
 
 export const Config = z.object({
   ...serviceSettings({ name: 'billing', httpPort: 3004 }),
+  ...identitySettings({ calls: true, accepts: acceptedCallers(billingRoutes) }),
   ...postgresSettings(),
   ...eventBusSettings(),
   CATALOG_URL: PeerUrl.default('http://127.0.0.1:3001'),

@@ -2,11 +2,13 @@
 // app → consumers → listen, each resource registering its closer as it opens so that shutdown runs in
 // reverse: HTTP stops taking orders, the saga runner lets the steps in progress finish, then the
 // RPC clients, the bus and PostgreSQL close. `start` is exported so that the tests run exactly this.
+import { billingRoutes } from '@trio/contracts/billing';
 import { inventoryRpc } from '@trio/contracts/inventory';
 import { shippingRpc } from '@trio/contracts/shipping';
 import { attachEventBus } from '@trio/events/service';
 import { connectRpc, curveClientOptions } from '@trio/rpc/service';
 import { loadConfig } from '@trio/service-runtime/config';
+import { identityFromConfig } from '@trio/service-runtime/identity';
 import { createRestPeer } from '@trio/service-runtime/peer';
 import { attachPostgres } from '@trio/service-runtime/postgres';
 import { hostFromConfig, type ServiceHost, type StartOptions } from '@trio/service-runtime/service';
@@ -28,6 +30,7 @@ export type { StartOptions };
 
 export async function start(config: Config, options: StartOptions = {}): Promise<RunningBilling> {
   const host = hostFromConfig(config, options);
+  const identity = await identityFromConfig('billing', config);
   const { log } = host;
 
   const db = await attachPostgres(host, {
@@ -60,7 +63,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     ...rpcOptions,
   });
   const rest = (name: string, baseUrl: string) =>
-    createRestPeer({ name, baseUrl, timeoutMs: config.HTTP_TIMEOUT_MS });
+    createRestPeer({ name, baseUrl, timeoutMs: config.HTTP_TIMEOUT_MS, identity: identity.caller });
   const payment = paymentPeer(rest('payment', config.PAYMENT_URL));
 
   const runner = createSagaRunner({
@@ -97,7 +100,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   await bus.consume({ subscription: 'billing.payments', db, handlers: handlers['billing.payments'] });
   await bus.consume({ subscription: 'billing.shipments', db, handlers: handlers['billing.shipments'] });
 
-  const { port } = await host.listen({ port: config.HTTP_PORT, routes: app.routes });
+  const { port } = await host.listen({
+    port: config.HTTP_PORT,
+    routes: app.routes,
+    callers: { verifier: identity.verifier, routes: [billingRoutes] },
+  });
   return { host, port, runner };
 }
 

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Invoice, Order } from '@trio/contracts/billing';
 import { ErrorBody } from '@trio/contracts/common';
+import { callerHeaders } from '@trio/testing/identity';
 import { createTestInfra, type TestInfra } from '@trio/testing/infra';
 import { checkout, startShop, type TestShop, waitFor } from './support/shop.ts';
 
@@ -68,7 +69,9 @@ describe('checkout saga', () => {
     ]);
 
     // Payment took exactly the total.
-    const payment = (await fetch(`${shop.paymentUrl}/payments/${order.paymentId}`).then((r) => r.json())) as {
+    const payment = (await fetch(`${shop.paymentUrl}/payments/${order.paymentId}`, {
+      headers: await callerHeaders('billing', 'payment'),
+    }).then((r) => r.json())) as {
       status: string;
       capturedAmount: { amount: number };
     };
@@ -254,7 +257,7 @@ describe('orders API', () => {
     const { token } = await shop.customer();
     const out = await fetch(`${shop.profilesUrl}/sessions/current`, {
       method: 'DELETE',
-      headers: { authorization: `Bearer ${token}` },
+      headers: { authorization: `Bearer ${token}`, ...(await callerHeaders('front-end', 'profiles')) },
     });
     assert.equal(out.status, 204);
     assert.equal((await shop.billing.http.request('GET', '/orders', { token })).status, 401);
@@ -335,7 +338,11 @@ describe('orders API', () => {
     const sku = await shop.product({ stock: 1, name: '<script>alert(1)</script> & Mug', price: 1999 });
     const order = Order.parse((await shop.placeOrder(token, checkout([{ sku }]))).body);
     const response = await fetch(`${shop.billing.url}/invoices/${order.invoiceId}`, {
-      headers: { authorization: `Bearer ${token}`, accept: 'text/html' },
+      headers: {
+        authorization: `Bearer ${token}`,
+        accept: 'text/html',
+        ...(await callerHeaders('front-end', 'billing')),
+      },
     });
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type') ?? '', /^text\/html/);

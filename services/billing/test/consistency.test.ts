@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Order } from '@trio/contracts/billing';
+import { callerHeaders } from '@trio/testing/identity';
 import { createTestInfra, type TestInfra } from '@trio/testing/infra';
 import { storedRows } from '@trio/testing/stored-rows';
 import { spawnBilling } from './support/child.ts';
@@ -100,6 +101,7 @@ describe('checkouts together', () => {
             'content-type': 'application/json',
             authorization: `Bearer ${token}`,
             'idempotency-key': crypto.randomUUID(),
+            ...(await callerHeaders('front-end', 'billing')),
           },
           body: JSON.stringify(checkout([{ sku }], number)),
         });
@@ -112,6 +114,7 @@ describe('checkouts together', () => {
           'content-type': 'application/json',
           authorization: `Bearer ${token}`,
           'idempotency-key': 'k-12345678',
+          ...(await callerHeaders('front-end', 'billing')),
         },
         body: JSON.stringify({ ...checkout([{ sku }], '4111111111111111'), shipping: 'teleport' }),
       });

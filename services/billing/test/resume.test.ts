@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Order } from '@trio/contracts/billing';
 import { StoredCard } from '@trio/contracts/payment';
+import { callerHeaders } from '@trio/testing/identity';
 import { createTestInfra, type TestInfra } from '@trio/testing/infra';
 import { createTcpProxy } from '@trio/testing/tcp-proxy';
 import { spawnBilling } from './support/child.ts';
@@ -54,7 +55,11 @@ async function reservationOf(orderId: string): Promise<string | undefined> {
 async function cardToken(): Promise<string> {
   const response = await fetch(`${shop.paymentUrl}/cards`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() },
+    headers: {
+      'content-type': 'application/json',
+      'idempotency-key': crypto.randomUUID(),
+      ...(await callerHeaders('billing', 'payment')),
+    },
     body: JSON.stringify(successCard),
   });
   assert.equal(response.status, 201);
@@ -74,6 +79,7 @@ describe('a saga survives its process', () => {
         'content-type': 'application/json',
         authorization: `Bearer ${token}`,
         'idempotency-key': key,
+        ...(await callerHeaders('front-end', 'billing')),
       },
       body: JSON.stringify(body),
     }).then(

@@ -1,9 +1,12 @@
 // Every variable the catalog reads, validated once at boot (see .env.example for dev values).
+import { catalogRoutes } from '@trio/contracts/catalog';
 import { eventBusSettings, postgresSettings, RedisUrl, serviceSettings } from '@trio/service-runtime/config';
+import { acceptedCallers, identitySettings } from '@trio/service-runtime/identity';
 import { z } from 'zod';
 
 export const Config = z.object({
   ...serviceSettings({ name: 'catalog', httpPort: 3001 }),
+  ...identitySettings({ calls: false, accepts: acceptedCallers(catalogRoutes) }),
   ...postgresSettings(),
   REDIS_URL: RedisUrl,
   /** Every key the catalog writes starts with this, so services (and test files) can share a Redis. */

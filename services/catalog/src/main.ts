@@ -1,8 +1,10 @@
 // The catalog process, in the fixed order: config → logger → connections → app → listen, each
 // resource registering its closer as it opens so that shutdown runs in reverse (HTTP stops first,
 // PostgreSQL closes last). `start` is exported so that the component tests run exactly this.
+import { catalogRoutes } from '@trio/contracts/catalog';
 import { attachEventBus } from '@trio/events/service';
 import { loadConfig } from '@trio/service-runtime/config';
+import { identityFromConfig } from '@trio/service-runtime/identity';
 import { attachPostgres } from '@trio/service-runtime/postgres';
 import { attachRedis } from '@trio/service-runtime/redis';
 import { hostFromConfig, type ServiceHost, type StartOptions } from '@trio/service-runtime/service';
@@ -19,6 +21,7 @@ export type { StartOptions };
 
 export async function start(config: Config, options: StartOptions = {}): Promise<RunningCatalog> {
   const host = hostFromConfig(config, options);
+  const identity = await identityFromConfig('catalog', config);
   const { log } = host;
 
   const db = await attachPostgres(host, {
@@ -54,7 +57,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     adminToken: config.CATALOG_ADMIN_TOKEN,
     productCacheTtlSeconds: config.PRODUCT_CACHE_TTL_SECONDS,
   });
-  const { port } = await host.listen({ port: config.HTTP_PORT, routes });
+  const { port } = await host.listen({
+    port: config.HTTP_PORT,
+    routes,
+    callers: { verifier: identity.verifier, routes: [catalogRoutes] },
+  });
   return { host, port };
 }
 

@@ -8,6 +8,7 @@ import { type DomainEvent, parseEvent } from '@trio/contracts/events';
 import { type AmqpConnection, createAmqpConnection } from '@trio/events/connection';
 import { createLogger } from '@trio/service-runtime/logger';
 import { createPostgres, type Postgres } from '@trio/service-runtime/postgres';
+import { callerToken } from '@trio/testing/identity';
 import { createTestInfra, type TestInfra } from '@trio/testing/infra';
 import {
   adminToken,
@@ -99,8 +100,58 @@ describe('admin authentication', () => {
     });
   }
 
+  // The admin API is for operators: a service, even one catalog trusts for reads, is not one.
+  const now = Math.floor(Date.now() / 1000);
+  const services: [string, number, () => Promise<RequestOptions>][] = [
+    ['from billing, a service and no operator', 403, async () => ({ as: 'billing' })],
+    ['from the front-end, a service and no operator', 403, async () => ({ as: 'front-end' })],
+    [
+      'with billing’s expired token',
+      401,
+      async () => ({
+        headers: { 'trio-caller': await callerToken('billing', 'catalog', { issuedAt: now - 120 }) },
+      }),
+    ],
+    [
+      'with billing’s token for payment',
+      401,
+      async () => ({ headers: { 'trio-caller': await callerToken('billing', 'payment') } }),
+    ],
+  ];
+  for (const [situation, status, as] of services) {
+    test(`${situation}, even with the admin token, create and update answer ${status} and change nothing`, async () => {
+      const credentials = { ...(await as()), token: adminToken };
+      const created = await create(newProduct('SVC-0001'), credentials);
+      assert.equal(created.status, status, JSON.stringify(created.body));
+      assert.equal(ErrorBody.parse(created.body).error.code, status === 401 ? 'unauthorized' : 'forbidden');
+      assert.equal((await catalog.get('/products/SVC-0001')).status, 404);
+
+      const before = Product.parse((await catalog.get('/products/KIT-0001')).body);
+      const updated = await update('KIT-0001', { price: { amount: 1, currency: 'EUR' } }, credentials);
+      assert.equal(updated.status, status);
+      assert.deepEqual(Product.parse((await catalog.get('/products/KIT-0001')).body), before);
+      assert.deepEqual(await outboxRows('SVC-0001'), []);
+    });
+  }
+
   test('a request without a token is refused before its body is looked at', async () => {
     const reply = await create({ nonsense: true }, {});
+    assert.equal(reply.status, 401);
+  });
+});
+
+describe('reading the catalogue', () => {
+  test('is open to anyone, to the front-end and billing; a service it does not serve gets 403', async () => {
+    assert.equal((await catalog.request('GET', '/products/KIT-0001')).status, 200);
+    assert.equal((await catalog.request('GET', '/products/KIT-0001', { as: 'front-end' })).status, 200);
+    assert.equal((await catalog.request('GET', '/products/KIT-0001', { as: 'billing' })).status, 200);
+    assert.equal((await catalog.request('GET', '/products/KIT-0001', { as: 'payment' })).status, 403);
+  });
+
+  test('a caller token that is presented is checked: an expired one is a 401, not ignored', async () => {
+    const issuedAt = Math.floor(Date.now() / 1000) - 120;
+    const expired = await callerToken('billing', 'catalog', { issuedAt });
+    const reply = await catalog.request('GET', '/products/KIT-0001', { headers: { 'trio-caller': expired } });
     assert.equal(reply.status, 401);
   });
 });

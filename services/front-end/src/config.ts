@@ -9,10 +9,12 @@ import {
   RedisUrl,
   serviceSettings,
 } from '@trio/service-runtime/config';
+import { identitySettings } from '@trio/service-runtime/identity';
 import { z } from 'zod';
 
 export const Config = z.object({
   ...serviceSettings({ name: 'front-end', httpPort: 8080 }),
+  ...identitySettings({ calls: true, accepts: [] }),
   REDIS_URL: RedisUrl,
   /** Every key the front-end writes (sessions, carts) starts with this. */
   REDIS_KEY_PREFIX: z.string().min(1).default('front-end:'),

@@ -1,9 +1,12 @@
 // Every variable payment reads, validated once at boot (see .env.example for dev values).
+import { paymentRoutes } from '@trio/contracts/payment';
 import { eventBusSettings, postgresSettings, serviceSettings } from '@trio/service-runtime/config';
+import { acceptedCallers, identitySettings } from '@trio/service-runtime/identity';
 import { z } from 'zod';
 
 export const Config = z.object({
   ...serviceSettings({ name: 'payment', httpPort: 3003 }),
+  ...identitySettings({ calls: false, accepts: acceptedCallers(paymentRoutes) }),
   ...postgresSettings(),
   ...eventBusSettings(),
   /**

@@ -1,8 +1,10 @@
 // The payment process, in the fixed order: config → logger → connections → app → listen, each
 // resource registering its closer as it opens so that shutdown runs in reverse (HTTP stops first,
 // PostgreSQL closes last). `start` is exported so that the component tests run exactly this.
+import { paymentRoutes } from '@trio/contracts/payment';
 import { attachEventBus } from '@trio/events/service';
 import { loadConfig } from '@trio/service-runtime/config';
+import { identityFromConfig } from '@trio/service-runtime/identity';
 import { attachPostgres } from '@trio/service-runtime/postgres';
 import { hostFromConfig, type ServiceHost, type StartOptions } from '@trio/service-runtime/service';
 import { createApp } from './app.ts';
@@ -17,6 +19,7 @@ export type { StartOptions };
 
 export async function start(config: Config, options: StartOptions = {}): Promise<RunningPayment> {
   const host = hostFromConfig(config, options);
+  const identity = await identityFromConfig('payment', config);
 
   const db = await attachPostgres(host, {
     url: config.DATABASE_URL,
@@ -40,7 +43,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     idempotencySecret: config.IDEMPOTENCY_SECRET,
     slowCardDelayMs: config.SLOW_CARD_DELAY_MS,
   });
-  const { port } = await host.listen({ port: config.HTTP_PORT, routes });
+  const { port } = await host.listen({
+    port: config.HTTP_PORT,
+    routes,
+    callers: { verifier: identity.verifier, routes: [paymentRoutes] },
+  });
   return { host, port };
 }
 

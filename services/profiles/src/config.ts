@@ -1,11 +1,14 @@
 // Every variable profiles reads, validated once at boot (see .env.example for dev values).
+import { profilesRoutes } from '@trio/contracts/profiles';
 import { eventBusSettings, postgresSettings, RedisUrl, serviceSettings } from '@trio/service-runtime/config';
+import { acceptedCallers, identitySettings } from '@trio/service-runtime/identity';
 import { z } from 'zod';
 
 const positiveInt = z.coerce.number().int().positive();
 
 export const Config = z.object({
   ...serviceSettings({ name: 'profiles', httpPort: 3002 }),
+  ...identitySettings({ calls: false, accepts: acceptedCallers(profilesRoutes) }),
   ...postgresSettings(),
   REDIS_URL: RedisUrl,
   /** Every key profiles writes starts with this, so services (and test files) can share a Redis. */

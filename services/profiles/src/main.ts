@@ -1,8 +1,10 @@
 // The profiles process, in the fixed order: config → logger → connections → app → listen, each
 // resource registering its closer as it opens so that shutdown runs in reverse (HTTP stops first,
 // PostgreSQL closes last). `start` is exported so that the component tests run exactly this.
+import { profilesRoutes } from '@trio/contracts/profiles';
 import { attachEventBus } from '@trio/events/service';
 import { loadConfig } from '@trio/service-runtime/config';
+import { identityFromConfig } from '@trio/service-runtime/identity';
 import { attachPostgres } from '@trio/service-runtime/postgres';
 import { attachRedis } from '@trio/service-runtime/redis';
 import { hostFromConfig, type ServiceHost, type StartOptions } from '@trio/service-runtime/service';
@@ -20,6 +22,7 @@ export type { StartOptions };
 
 export async function start(config: Config, options: StartOptions = {}): Promise<RunningProfiles> {
   const host = hostFromConfig(config, options);
+  const identity = await identityFromConfig('profiles', config);
 
   const db = await attachPostgres(host, {
     url: config.DATABASE_URL,
@@ -65,7 +68,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     dummyHash: await createDummyHash(),
     trustProxy: config.TRUST_PROXY,
   });
-  const { port } = await host.listen({ port: config.HTTP_PORT, routes });
+  const { port } = await host.listen({
+    port: config.HTTP_PORT,
+    routes,
+    callers: { verifier: identity.verifier, routes: [profilesRoutes] },
+  });
   return { host, port };
 }
 

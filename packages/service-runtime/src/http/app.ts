@@ -1,6 +1,8 @@
 // The express app every HTTP service starts from. The service adds only its routes; security
 // headers, request ids, body limits, logging, metrics, probes, 404s and error mapping are here, the
 // same everywhere. Without routes it is the admin app of an RPC or AMQP service: probes and metrics.
+
+import type { RouteDefinition } from '@trio/contracts/http';
 import express, { type Express } from 'express';
 import helmet, { type HelmetOptions } from 'helmet';
 import type { Logger } from 'pino';
@@ -8,6 +10,7 @@ import type { AppError } from '../errors.ts';
 import type { Health } from '../health.ts';
 import type { Metrics } from '../metrics.ts';
 import { errorHandler, notFound } from './error-handler.ts';
+import { type CallerVerifier, guardRoutes } from './identity.ts';
 import { probes } from './probes.ts';
 import { requestContext } from './request-context.ts';
 import { requestLog } from './request-log.ts';
@@ -18,12 +21,19 @@ export interface HttpAppOptions {
   health: Health;
   /** Adds the service's routes. Handlers may be async: express 5 forwards rejections to the error mapper. */
   routes?: (app: Express) => void;
+  /** The service's route tables and its verifier: each route then admits only its `callers`. */
+  callers?: CallerCheck;
   /** Largest JSON body accepted; beyond it, 413. */
   bodyLimit?: string | number;
   /** Called after answering a catastrophic AppError; the service host shuts the process down. */
   onCatastrophicError?: (error: AppError) => void;
   /** helmet's options: a service serving pages sets its own Content-Security-Policy. */
   security?: HelmetOptions;
+}
+
+export interface CallerCheck {
+  verifier: CallerVerifier;
+  routes: readonly Readonly<Record<string, RouteDefinition>>[];
 }
 
 export function createHttpApp(options: HttpAppOptions): Express {
@@ -33,6 +43,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use(probes(health, metrics));
   app.use(requestContext());
   app.use(requestLog(log, metrics));
+  // Before the body is read: a caller that may not call a route gets nothing more than its answer.
+  if (options.callers !== undefined) guardRoutes(app, options.callers.verifier, ...options.callers.routes);
   // body-parser's raw-body continues in the request's async context, so handlers keep its ids.
   app.use(express.json({ limit: options.bodyLimit ?? '100kb' }));
   options.routes?.(app);

@@ -1,10 +1,11 @@
 // A client for a REST peer (billing → catalog, payment, profiles): JSON in and out, a timeout per
-// call, and the caller's trace and correlation ids sent along. It answers with the status and the
+// call, the caller's trace and correlation ids and its identity token sent along. It answers with the status and the
 // parsed body for every HTTP answer (a 404 or a 402 is an answer the caller decides about); when no
 // answer came (refused, reset, timed out) it throws PeerUnavailable, which the error mapper turns
 // into a 503 if the caller lets it through.
 import { getContext, traceparentOf } from '../context.ts';
 import { AppError } from '../errors.ts';
+import { type CallerIdentity, callerHeader } from './identity.ts';
 
 export interface PeerReply {
   status: number;
@@ -35,6 +36,11 @@ export interface RestPeerOptions {
   baseUrl: string;
   /** Per call, including reading the body. */
   timeoutMs: number;
+  /**
+   * This service's identity: every call then carries a fresh `Trio-Caller` token addressed to
+   * `name`, which must be the peer's service name (its audience).
+   */
+  identity?: CallerIdentity;
 }
 
 /** No answer from a peer: it may or may not have acted (a timeout), so only idempotent calls retry. */
@@ -54,6 +60,7 @@ export function createRestPeer(options: RestPeerOptions): RestPeer {
     const headers: Record<string, string> = { accept: 'application/json', ...call.headers };
     if (call.body !== undefined) headers['content-type'] = 'application/json';
     if (call.token !== undefined) headers.authorization = `Bearer ${call.token}`;
+    if (options.identity !== undefined) headers[callerHeader] = await options.identity.tokenFor(options.name);
     const context = getContext();
     if (context !== undefined) {
       headers.traceparent = traceparentOf(context);

@@ -9,6 +9,7 @@ import { parseConfig } from '@trio/service-runtime/config';
 import type { Postgres } from '@trio/service-runtime/postgres';
 import { type ShopPeers, startPeers } from '@trio/shop-testing/peers';
 import { createHttpClient, type HttpClient, type Reply } from '@trio/testing/http-client';
+import { identityEnv } from '@trio/testing/identity';
 import type { TestInfra } from '@trio/testing/infra';
 import type { LogCapture } from '@trio/testing/logs';
 import { Config as BillingConfig } from '../../src/config.ts';
@@ -77,6 +78,7 @@ export async function startShop(infra: TestInfra, options: ShopOptions = {}): Pr
     ...peers.addresses,
     HTTP_PORT: '0',
     IDEMPOTENCY_SECRET: 'test-billing-secret-0123456789',
+    ...(await identityEnv('billing')),
     SAGA_SWEEP_INTERVAL_MS: '200',
     ...options.billingEnv,
   };
@@ -93,7 +95,7 @@ export async function startShop(infra: TestInfra, options: ShopOptions = {}): Pr
     const instance: BillingInstance = {
       url,
       running,
-      http: createHttpClient(url),
+      http: createHttpClient(url, { as: 'front-end', audience: 'billing' }),
       capture,
       async stop() {
         if (stopped) return;

@@ -4,6 +4,7 @@ import { queuesDeclaredBy } from '@trio/events/topology';
 import { parseConfig } from '@trio/service-runtime/config';
 import { createLogger } from '@trio/service-runtime/logger';
 import { createHttpClient, type Reply, type RequestOptions } from '@trio/testing/http-client';
+import { identityEnv } from '@trio/testing/identity';
 import type { TestInfra } from '@trio/testing/infra';
 import { createLogCapture } from '@trio/testing/logs';
 import { waitFor } from '@trio/testing/wait';
@@ -36,6 +37,7 @@ export async function startCatalog(infra: TestInfra, env: Record<string, string>
     AMQP_URL: infra.broker.url,
     EVENTS_EXCHANGE: infra.broker.exchange('events'),
     CATALOG_ADMIN_TOKEN: adminToken,
+    ...(await identityEnv('catalog')),
     HTTP_PORT: '0',
     SEED_ON_START: 'true',
     ...env,
@@ -44,7 +46,8 @@ export async function startCatalog(infra: TestInfra, env: Record<string, string>
   const log = createLogger({ service: 'catalog', level: 'debug', destination: capture.destination });
   const { host, port } = await start(config, { log, signals: false });
   const url = `http://127.0.0.1:${port}`;
-  const { request, get } = createHttpClient(url);
+  // Anonymous unless a request says `as`: the catalogue is public, its admin API for operators.
+  const { request, get } = createHttpClient(url, { audience: 'catalog' });
 
   return {
     url,

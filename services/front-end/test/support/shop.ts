@@ -7,6 +7,7 @@ import { start as startBilling } from '@trio/billing/main';
 import { parseConfig } from '@trio/service-runtime/config';
 import type { ServiceHost } from '@trio/service-runtime/service';
 import { type ShopPeers, startPeers } from '@trio/shop-testing/peers';
+import { identityEnv } from '@trio/testing/identity';
 import type { TestInfra } from '@trio/testing/infra';
 import type { LogCapture } from '@trio/testing/logs';
 import { Config } from '../../src/config.ts';
@@ -64,6 +65,7 @@ export async function startStorefront(
         ...peers.addresses,
         HTTP_PORT: '0',
         IDEMPOTENCY_SECRET: 'test-billing-secret-0123456789',
+        ...(await identityEnv('billing')),
         SAGA_SWEEP_INTERVAL_MS: '200',
       }),
       { log: peers.logger('billing').log, signals: false },
@@ -79,6 +81,7 @@ export async function startStorefront(
         REDIS_KEY_PREFIX: `${infra.redis.prefix}front-end:`,
         HTTP_PORT: '0',
         SESSION_SECRET: 'test-front-end-session-secret-0123456789',
+        ...(await identityEnv('front-end')),
         // Generous: a loaded CI machine must not make the panels flaky (degradation.test.ts sets its own).
         PANEL_BUDGET_MS: '2000',
         ...options.env,

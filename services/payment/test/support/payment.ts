@@ -5,6 +5,7 @@ import { createAmqpConnection } from '@trio/events/connection';
 import { queuesDeclaredBy } from '@trio/events/topology';
 import { parseConfig } from '@trio/service-runtime/config';
 import { createLogger } from '@trio/service-runtime/logger';
+import { callerToken, identityEnv, type TestCaller } from '@trio/testing/identity';
 import type { TestInfra } from '@trio/testing/infra';
 import { createLogCapture } from '@trio/testing/logs';
 import { waitFor } from '@trio/testing/wait';
@@ -25,6 +26,8 @@ export interface RequestOptions {
   /** Sent as the `Idempotency-Key` header; a fresh one by default on POST, `null` sends none. */
   key?: string | null;
   headers?: Record<string, string>;
+  /** Calls as this service; billing, payment's one caller, by default; `null` sends no identity token. */
+  as?: TestCaller | null;
 }
 
 export interface TestPayment {
@@ -50,6 +53,7 @@ export async function startPayment(infra: TestInfra, env: Record<string, string>
     IDEMPOTENCY_SECRET: 'test-idempotency-secret-0123456789',
     SLOW_CARD_DELAY_MS: '300',
     HTTP_PORT: '0',
+    ...(await identityEnv('payment')),
     ...env,
   });
   const capture = createLogCapture();
@@ -58,7 +62,10 @@ export async function startPayment(infra: TestInfra, env: Record<string, string>
   const url = `http://127.0.0.1:${port}`;
 
   async function request(method: string, path: string, options: RequestOptions = {}): Promise<Reply> {
-    const headers: Record<string, string> = { ...options.headers };
+    const headers: Record<string, string> = {};
+    const caller = options.as === undefined ? 'billing' : options.as;
+    if (caller !== null) headers['trio-caller'] = await callerToken(caller, 'payment');
+    Object.assign(headers, options.headers);
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     const key = options.key === undefined && method === 'POST' ? crypto.randomUUID() : options.key;
     if (typeof key === 'string') headers['idempotency-key'] = key;

@@ -7,6 +7,7 @@ import { queuesDeclaredBy } from '@trio/events/topology';
 import { parseConfig } from '@trio/service-runtime/config';
 import { createLogger } from '@trio/service-runtime/logger';
 import { createHttpClient, type Reply, type RequestOptions } from '@trio/testing/http-client';
+import { identityEnv } from '@trio/testing/identity';
 import type { TestInfra } from '@trio/testing/infra';
 import { createLogCapture } from '@trio/testing/logs';
 import { waitFor } from '@trio/testing/wait';
@@ -45,6 +46,7 @@ export async function startProfiles(
     AMQP_URL: infra.broker.url,
     EVENTS_EXCHANGE: infra.broker.exchange('events'),
     SESSION_SECRET: testSecret,
+    ...(await identityEnv('profiles')),
     HTTP_PORT: '0',
     ...env,
   });
@@ -52,7 +54,8 @@ export async function startProfiles(
   const log = createLogger({ service: 'profiles', level: 'debug', destination: capture.destination });
   const { host, port } = await start(config, { log, signals: false });
   const url = `http://127.0.0.1:${port}`;
-  const { request } = createHttpClient(url);
+  // Calls as the front-end, the service that logs shoppers in; a test passes `as` to be someone else.
+  const { request } = createHttpClient(url, { as: 'front-end', audience: 'profiles' });
 
   return {
     url,

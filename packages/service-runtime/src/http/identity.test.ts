@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { test } from 'node:test';
+import { z } from 'zod';
+import type { AppError } from '../errors.ts';
+import {
+  callerKeysFrom,
+  createCallerIdentity,
+  createCallerVerifier,
+  identitySettings,
+  PublicKeySet,
+} from './identity.ts';
+
+function keyPair(kid: string) {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  return {
+    privateJwk: JSON.stringify({ ...privateKey.export({ format: 'jwk' }), kid }),
+    publicJwk: JSON.stringify({ ...publicKey.export({ format: 'jwk' }), kid }),
+  };
+}
+
+const Config = z.object(identitySettings({ calls: true, accepts: ['billing'] }));
+
+test('when a token is signed by billing’s key for payment, payment knows it is billing', async () => {
+  const billing = keyPair('billing-1');
+  const config = Config.parse({
+    SERVICE_PRIVATE_KEY: billing.privateJwk,
+    BILLING_PUBLIC_KEY: billing.publicJwk,
+  });
+  const caller = await createCallerIdentity('billing', config.SERVICE_PRIVATE_KEY!);
+  const verifier = createCallerVerifier('payment', callerKeysFrom(config));
+  assert.equal(await verifier.verify(await caller.tokenFor('payment')), 'billing');
+  await assert.rejects(
+    verifier.verify(await caller.tokenFor('profiles')),
+    (error: AppError) => error.status === 401,
+  );
+});
+
+test('when a key is rotated, a set of the old and the new public key accepts both', async () => {
+  const old = keyPair('billing-1');
+  const next = keyPair('billing-2');
+  const keys = PublicKeySet.parse(
+    JSON.stringify({ keys: [JSON.parse(old.publicJwk), JSON.parse(next.publicJwk)] }),
+  );
+  const verifier = createCallerVerifier('payment', { billing: keys });
+  for (const pair of [old, next]) {
+    const caller = await createCallerIdentity('billing', JSON.parse(pair.privateJwk));
+    assert.equal(await verifier.verify(await caller.tokenFor('payment')), 'billing');
+  }
+  const stranger = await createCallerIdentity('billing', JSON.parse(keyPair('billing-1').privateJwk));
+  await assert.rejects(
+    verifier.verify(await stranger.tokenFor('payment')),
+    (error: AppError) => error.status === 401,
+  );
+});
+
+test('when a private key is given as a caller’s public key, or a required key is missing, the config is refused', () => {
+  const billing = keyPair('billing-1');
+  assert.equal(PublicKeySet.safeParse(billing.privateJwk).success, false);
+  assert.equal(Config.safeParse({ SERVICE_PRIVATE_KEY: billing.privateJwk }).success, false);
+  const withoutKid = JSON.stringify({ ...JSON.parse(billing.publicJwk), kid: undefined });
+  assert.equal(PublicKeySet.safeParse(withoutKid).success, false);
+});

@@ -1,0 +1,244 @@
+// Service identity for REST. A calling service proves who it is with a short-lived token signed by
+// its own Ed25519 key, sent in the `Trio-Caller` header (the user's session keeps
+// `Authorization: Bearer`); the callee checks the signature against the caller's public key from
+// its configuration, then the route table's `callers` list decides: no token where one is needed
+// → 401, a bad, expired or misaddressed token → 401, a good token from a service the route does
+// not list → 403. The check runs before the route's handler, so a refused call changes nothing.
+//
+// Tokens are JWTs (RFC 7519) made and checked by `jose`: header `alg: EdDSA` and the signing key's
+// `kid`; claims `iss` (caller), `aud` (callee), `iat`, `exp` (iat + 60 s) and a random `jti`.
+import type { ServiceName } from '@trio/contracts/common';
+import type { RouteDefinition } from '@trio/contracts/http';
+import type { Express, RequestHandler } from 'express';
+import {
+  type CryptoKey,
+  createLocalJWKSet,
+  decodeJwt,
+  importJWK,
+  type JSONWebKeySet,
+  type JWK,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
+import { z } from 'zod';
+import { AppError } from '../errors.ts';
+
+/** The request header that carries the caller's identity token (HTTP headers are case-blind). */
+export const callerHeader = 'trio-caller';
+/** How long a token is good for: long enough for one call and its retries, short if one leaks. */
+export const tokenLifetimeSeconds = 60;
+/** Clocks of two hosts may disagree by this much. */
+export const clockSkewSeconds = 5;
+
+const algorithm = 'EdDSA';
+
+/** A JWK as the text of an environment variable (one line of JSON). */
+const JwkText = z.string().transform((text, context) => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    context.addIssue({ code: 'custom', message: 'must be a JWK as JSON' });
+    return z.NEVER;
+  }
+});
+
+const Ed25519Jwk = z.looseObject({
+  kty: z.literal('OKP'),
+  crv: z.literal('Ed25519'),
+  x: z.string(),
+  kid: z.string().min(1, 'needs a kid, so that a rotated key can be told from the old one'),
+});
+
+/** The service's own signing key: an Ed25519 private JWK with a `kid`. */
+export const PrivateKeyJwk = JwkText.pipe(Ed25519Jwk.extend({ d: z.string() }));
+
+/** A caller's public key: one Ed25519 JWK, or a JWK Set `{"keys":[…]}` of several while a key is rotated. */
+export const PublicKeySet = JwkText.pipe(
+  z.union([Ed25519Jwk.transform((key) => [key]), z.object({ keys: z.array(Ed25519Jwk).min(1) })]),
+).transform((value, context): JSONWebKeySet => {
+  const keys = Array.isArray(value) ? value : value.keys;
+  if (keys.some((key) => 'd' in key)) {
+    context.addIssue({ code: 'custom', message: 'is a private key: give the public half only' });
+    return z.NEVER;
+  }
+  return { keys: keys as JWK[] };
+});
+
+/** `front-end` → `FRONT_END_PUBLIC_KEY`. */
+export function publicKeyVariable(service: ServiceName): string {
+  return `${service.toUpperCase().replace(/-/g, '_')}_PUBLIC_KEY`;
+}
+
+type RouteTable = Readonly<Record<string, RouteDefinition>>;
+
+/** The services that `routes` accept by identity token. */
+export function acceptedCallers(...tables: RouteTable[]): ServiceName[] {
+  const callers = new Set<ServiceName>();
+  for (const table of tables) {
+    for (const route of Object.values(table)) {
+      for (const caller of route.callers) {
+        if (caller !== 'public' && caller !== 'operator') callers.add(caller);
+      }
+    }
+  }
+  return [...callers].sort();
+}
+
+/**
+ * The identity variables of a service: `SERVICE_PRIVATE_KEY` when it calls other services, and
+ * `<CALLER>_PUBLIC_KEY` for each service its routes accept. Any other service's public key may be
+ * given too: a callee that knows a caller answers its calls to routes not meant for it with a 403
+ * instead of a 401.
+ */
+export function identitySettings(options: { calls: boolean; accepts: readonly ServiceName[] }) {
+  const all: ServiceName[] = [
+    'front-end',
+    'catalog',
+    'inventory',
+    'recommendations',
+    'profiles',
+    'payment',
+    'shipping',
+    'billing',
+  ];
+  const publicKeys = Object.fromEntries(
+    all.map((service) => [
+      publicKeyVariable(service),
+      options.accepts.includes(service) ? PublicKeySet : PublicKeySet.optional(),
+    ]),
+  ) as Record<string, typeof PublicKeySet | z.ZodOptional<typeof PublicKeySet>>;
+  return {
+    SERVICE_PRIVATE_KEY: options.calls ? PrivateKeyJwk : PrivateKeyJwk.optional(),
+    ...publicKeys,
+  };
+}
+
+/** The public keys found in a config made with identitySettings, by service. */
+export function callerKeysFrom(
+  config: Readonly<Record<string, unknown>>,
+): Partial<Record<ServiceName, JSONWebKeySet>> {
+  const keys: Partial<Record<ServiceName, JSONWebKeySet>> = {};
+  for (const [name, value] of Object.entries(config)) {
+    const match = /^([A-Z_]+)_PUBLIC_KEY$/.exec(name);
+    if (match === null || value === undefined) continue;
+    keys[match[1]!.toLowerCase().replace(/_/g, '-') as ServiceName] = value as JSONWebKeySet;
+  }
+  return keys;
+}
+
+export interface CallerIdentity {
+  readonly service: ServiceName;
+  /** A fresh token for one call to `audience`. */
+  tokenFor(audience: string): Promise<string>;
+}
+
+/** The calling side: signs a token per call with the service's private key (imported once). */
+export async function createCallerIdentity(
+  service: ServiceName,
+  privateKey: z.output<typeof PrivateKeyJwk>,
+): Promise<CallerIdentity> {
+  const key = await importJWK(privateKey as JWK, algorithm);
+  return {
+    service,
+    tokenFor: (audience) =>
+      new SignJWT()
+        .setProtectedHeader({ alg: algorithm, kid: privateKey.kid, typ: 'JWT' })
+        .setIssuer(service)
+        .setAudience(audience)
+        .setIssuedAt()
+        .setExpirationTime(`${tokenLifetimeSeconds}s`)
+        .setJti(crypto.randomUUID())
+        .sign(key as CryptoKey),
+  };
+}
+
+export interface CallerVerifier {
+  /** The service that signed `token`, or an AppError 401 when it cannot be trusted. */
+  verify(token: string): Promise<ServiceName>;
+}
+
+/** The called side: checks tokens addressed to `service` against the known callers' keys. */
+export function createCallerVerifier(
+  service: ServiceName,
+  callerKeys: Partial<Record<ServiceName, JSONWebKeySet>>,
+): CallerVerifier {
+  // Each caller's keys are imported once and kept by their set (jose caches imported keys).
+  const keySets = new Map(
+    Object.entries(callerKeys).map(([caller, keys]) => [caller, createLocalJWKSet(keys)] as const),
+  );
+  return {
+    async verify(token) {
+      let issuer: unknown;
+      try {
+        issuer = decodeJwt(token).iss;
+      } catch {
+        throw unauthenticated('The caller token is not a JWT');
+      }
+      const keys = typeof issuer === 'string' ? keySets.get(issuer) : undefined;
+      if (keys === undefined) throw unauthenticated('The caller token is from an unknown service');
+      try {
+        await jwtVerify(token, keys, {
+          algorithms: [algorithm],
+          issuer: issuer as string,
+          audience: service,
+          clockTolerance: clockSkewSeconds,
+          maxTokenAge: tokenLifetimeSeconds,
+          requiredClaims: ['iss', 'aud', 'iat', 'exp', 'jti'],
+        });
+      } catch (error) {
+        const reason = error instanceof Error && 'code' in error ? String(error.code) : 'invalid';
+        throw unauthenticated(`The caller token was refused (${reason})`);
+      }
+      return issuer as ServiceName;
+    },
+  };
+}
+
+function unauthenticated(message: string): AppError {
+  return new AppError('unauthorized', message, { status: 401 });
+}
+
+/** The check in front of one route: who may call it, from its `callers` in the route table. */
+export function requireCaller(route: RouteDefinition, verifier: CallerVerifier): RequestHandler {
+  const open = route.callers.includes('public') || route.callers.includes('operator');
+  return async (req, res, next) => {
+    const token = req.get(callerHeader);
+    if (token === undefined) {
+      if (open) return next();
+      throw unauthenticated(
+        `Only ${route.callers.join(', ')} may call this: a ${callerHeader} token is required`,
+      );
+    }
+    // Two routes of a table can match one path (`/products/search`, `/products/:sku`): verify once.
+    const caller = (res.locals.caller as ServiceName | undefined) ?? (await verifier.verify(token));
+    res.locals.caller = caller;
+    if (!route.callers.includes(caller)) {
+      throw new AppError('forbidden', `The ${caller} service may not call this`, { status: 403 });
+    }
+    next();
+  };
+}
+
+/** Puts requireCaller in front of every route of `tables`, before the service's own handlers. */
+export function guardRoutes(app: Express, verifier: CallerVerifier, ...tables: RouteTable[]): void {
+  for (const table of tables) {
+    for (const route of Object.values(table)) app[route.method](route.path, requireCaller(route, verifier));
+  }
+}
+
+export interface ServiceIdentity {
+  /** Checks the tokens of this service's callers. */
+  verifier: CallerVerifier;
+  /** Signs this service's own calls; present when SERVICE_PRIVATE_KEY is set. */
+  caller?: CallerIdentity;
+}
+
+/** Both sides of `service`'s identity from a config made with identitySettings. */
+export async function identityFromConfig(
+  service: ServiceName,
+  config: Readonly<Record<string, unknown>> & { SERVICE_PRIVATE_KEY?: z.output<typeof PrivateKeyJwk> },
+): Promise<ServiceIdentity> {
+  const verifier = createCallerVerifier(service, callerKeysFrom(config));
+  if (config.SERVICE_PRIVATE_KEY === undefined) return { verifier };
+  return { verifier, caller: await createCallerIdentity(service, config.SERVICE_PRIVATE_KEY) };
+}
