@@ -67,11 +67,18 @@ export type UserRegistered = z.infer<typeof UserRegistered>;
 const UserParams = z.object({ userId: UserId });
 const AddressParams = z.object({ userId: UserId, addressId: AddressId });
 
+/** Where the front-end names the shopper's own address for profiles' per-shopper limits. */
+export const shopperAddressHeader = 'trio-shopper-address';
+
 export const profilesRoutes = {
   register: defineRoute({
     method: 'post',
     path: '/users',
     summary: 'Create an account; publishes user.registered',
+    description:
+      'Registrations are limited per shopper address (429 with Retry-After). The front-end names the ' +
+      `shopper's address in ${'`'}trio-shopper-address${'`'}; profiles believes it from the front-end only.`,
+    headers: z.object({ 'trio-shopper-address': z.ipv4().or(z.ipv6()).optional() }),
     auth: 'none',
     callers: ['front-end'],
     body: RegisterRequest,
@@ -84,7 +91,11 @@ export const profilesRoutes = {
     method: 'post',
     path: '/sessions',
     summary: 'Log in',
-    description: 'An unknown email and a wrong password get the same 401. Attempts are rate-limited.',
+    description:
+      'An unknown email and a wrong password get the same 401. Failed attempts are counted per email and ' +
+      "shopper address, with a doubling wait (429 with Retry-After). The front-end names the shopper's " +
+      'address in `trio-shopper-address`; profiles believes it from the front-end only.',
+    headers: z.object({ 'trio-shopper-address': z.ipv4().or(z.ipv6()).optional() }),
     auth: 'none',
     callers: ['front-end'],
     body: LoginRequest,

@@ -1,12 +1,13 @@
 // Login and registration limits, following OWASP's authentication guidance: failures are counted
 // (per email and shopper address, and per address across emails), never successes; the wait after
 // the free failures doubles; registrations are counted per address. Every shopper of a test is a
-// client address of its own (Linux lets a client bind any 127.0.0.0/8 address), so the service
-// counts them as it would in production. Each test runs its own profiles under its own Redis prefix.
+// address of its own, named by the front-end in `trio-shopper-address` as it does in production;
+// profiles believes that header from the front-end only. Each test runs its own profiles under
+// its own Redis prefix.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ErrorBody } from '@trio/contracts/common';
-import { createHttpClient, type HttpClient } from '@trio/testing/http-client';
+import { createHttpClient, type HttpClient, type RequestOptions } from '@trio/testing/http-client';
 import { createTestInfra, type TestInfra } from '@trio/testing/infra';
 import { startProfiles, type TestProfiles, uniqueEmail } from './support/profiles.ts';
 
@@ -28,10 +29,23 @@ async function withProfiles(
 ): Promise<void> {
   const profiles = await startProfiles(infra, { REDIS_KEY_PREFIX: `${infra.redis.prefix}${name}:`, ...env });
   try {
-    await body(profiles, (n) => createHttpClient(profiles.url, { from: `127.0.0.${n}` }));
+    await body(profiles, (n) => shopperThroughFrontEnd(profiles.url, `198.51.100.${n}`));
   } finally {
     await profiles.stop();
   }
+}
+
+/** The front-end's calls on behalf of the shopper at `address`. */
+function shopperThroughFrontEnd(url: string, address: string): HttpClient {
+  const frontEnd = createHttpClient(url, { as: 'front-end', audience: 'profiles' });
+  const named = (options: RequestOptions = {}) => ({
+    ...options,
+    headers: { ...options.headers, 'trio-shopper-address': address },
+  });
+  return {
+    request: (method, path, options) => frontEnd.request(method, path, named(options)),
+    get: (path) => frontEnd.request('GET', path, named()),
+  };
 }
 
 const password = 'right-password';
@@ -137,4 +151,30 @@ test('registrations are limited per address, and a refused one creates no accoun
     assert.equal((await login(shopper(52), email, password)).status, 401, 'no account was created');
     // Another shopper registers as usual.
     await registered(shopper(53));
+  }));
+
+test('the shopper address is the front-end’s word only: without it, the caller’s own address counts', () =>
+  withProfiles('socket', { LOGIN_MAX_FAILURES_PER_ADDRESS: '2' }, async (profiles) => {
+    // The front-end naming no address (a direct call from one host): its own address is counted.
+    const host = createHttpClient(profiles.url, {
+      as: 'front-end',
+      audience: 'profiles',
+      from: '127.0.0.61',
+    });
+    assert.equal((await login(host, uniqueEmail(), 'wrong')).status, 401);
+    assert.equal((await login(host, uniqueEmail(), 'wrong')).status, 401);
+    retryAfterOf(await login(host, uniqueEmail(), 'wrong'));
+    // Another host is another address.
+    const other = createHttpClient(profiles.url, {
+      as: 'front-end',
+      audience: 'profiles',
+      from: '127.0.0.62',
+    });
+    assert.equal((await login(other, uniqueEmail(), 'wrong')).status, 401);
+    // A malformed address is not believed either: the caller's own counts.
+    const garbled = await host.request('POST', '/sessions', {
+      body: { email: uniqueEmail(), password: 'wrong' },
+      headers: { 'trio-shopper-address': 'not-an-address' },
+    });
+    assert.ok([400, 429].includes(garbled.status), `status ${garbled.status}`);
   }));

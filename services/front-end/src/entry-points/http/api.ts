@@ -12,7 +12,14 @@ import { listCategories, listProducts, productDetail } from '../../domain/catalo
 import { checkout, quoteShipping } from '../../domain/checkout.ts';
 import { apiOrder, getOrder, listOrders } from '../../domain/orders.ts';
 import type { ShopDeps } from '../../domain/shop.ts';
-import { type CookieSettings, clearSession, currentSession, ensureSession, useSession } from './session.ts';
+import {
+  type CookieSettings,
+  clearSession,
+  currentSession,
+  ensureSession,
+  shopperOf,
+  useSession,
+} from './session.ts';
 
 /** A mutation must be JSON, and from this shop's own pages when the browser says where it comes from. */
 const sameOriginJson: RequestHandler = (req, _res, next) => {
@@ -81,12 +88,12 @@ export function apiRoutes(app: Express, deps: ShopDeps, cookie: CookieSettings):
   );
 
   app.post(routes.register.path, validate({ body: routes.register.body }), async (req, res) => {
-    const { session, user } = await register(deps, currentSession(res), req.body);
+    const { session, user } = await register(deps, currentSession(res), req.body, shopperOf(req));
     useSession(res, session, cookie);
     res.status(201).json(user);
   });
   app.post(routes.login.path, validate({ body: routes.login.body }), async (req, res) => {
-    const { session, user } = await logIn(deps, currentSession(res), req.body);
+    const { session, user } = await logIn(deps, currentSession(res), req.body, shopperOf(req));
     useSession(res, session, cookie);
     res.json(user);
   });

@@ -3,7 +3,8 @@
 // not send it along), and Secure where the shop is served over HTTPS.
 import { sessionCookieName } from '@trio/contracts/front-end';
 import { parseCookie, stringifySetCookie } from 'cookie';
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
+import type { Shopper } from '../../domain/account.ts';
 import type { SessionStore, ShopSession } from '../../domain/sessions.ts';
 
 export interface CookieSettings {
@@ -18,6 +19,11 @@ export function loadSession(sessions: SessionStore): RequestHandler {
     res.locals.session = await sessions.get(id);
     next();
   };
+}
+
+/** The shopper behind a request, for profiles' per-shopper limits: their address as we see it. */
+export function shopperOf(req: Request): Shopper {
+  return { address: req.ip };
 }
 
 export function currentSession(res: Response): ShopSession | undefined {

@@ -1,5 +1,6 @@
 // The profiles routes of the contract's table: authenticate, validate, run one use case, answer.
-import { profilesRoutes as routes } from '@trio/contracts/profiles';
+import { isIP } from 'node:net';
+import { profilesRoutes as routes, shopperAddressHeader } from '@trio/contracts/profiles';
 import { validate } from '@trio/service-runtime/validate';
 import type { Express, Request, RequestHandler, Response } from 'express';
 import {
@@ -33,8 +34,15 @@ function requireSession(deps: AccountDeps): RequestHandler {
 
 const session = (res: Response) => res.locals.session as CurrentSession;
 
-/** The address the login and registration limits count: the shopper's, as seen by this service. */
-function shopperAddress(req: Request): string {
+/**
+ * The address the login and registration limits count: the shopper's. Shoppers reach profiles
+ * through the front-end, which names their address in a header; that header is believed only on
+ * a call whose identity token says it comes from the front-end (anyone else could name any
+ * address and so dodge the limits). Otherwise the caller's own address counts.
+ */
+function shopperAddress(req: Request, res: Response): string {
+  const named = req.get(shopperAddressHeader);
+  if (named !== undefined && res.locals.caller === 'front-end' && isIP(named) !== 0) return named;
   return req.ip ?? 'unknown';
 }
 
@@ -65,7 +73,7 @@ export function profilesHttpRoutes(app: Express, deps: AccountDeps): void {
     normaliseBodyEmail,
     validate({ body: routes.register.body }),
     withRetryAfter(async (req, res) => {
-      res.status(201).json(await register(deps, req.body, shopperAddress(req)));
+      res.status(201).json(await register(deps, req.body, shopperAddress(req, res)));
     }),
   );
   app.post(
@@ -73,7 +81,7 @@ export function profilesHttpRoutes(app: Express, deps: AccountDeps): void {
     normaliseBodyEmail,
     validate({ body: routes.login.body }),
     withRetryAfter(async (req, res) => {
-      res.status(201).json(await login(deps, req.body, shopperAddress(req)));
+      res.status(201).json(await login(deps, req.body, shopperAddress(req, res)));
     }),
   );
   app.get(routes.getCurrentSession.path, auth, (_req, res) => {

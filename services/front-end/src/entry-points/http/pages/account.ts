@@ -8,7 +8,7 @@ import { logIn, logOut, register } from '../../../domain/account.ts';
 import { requireUser } from '../../../domain/shop.ts';
 import { accountPage, loginPage, registerPage } from '../../../views/account.ts';
 import { type FieldInfo, type FormErrors, formErrors } from '../../../views/forms.ts';
-import { clearSession, currentSession, ensureSession, useSession } from '../session.ts';
+import { clearSession, currentSession, ensureSession, shopperOf, useSession } from '../session.ts';
 import { bodyText, detailsOf, queryText, safeNext, statusOf } from './form-input.ts';
 import type { PageKit } from './kit.ts';
 
@@ -79,7 +79,7 @@ export function accountPages(router: Router, kit: PageKit): void {
       return renderAccountForm(res, 'login', { next, values: { email }, errors }, 400);
     }
     try {
-      const { session } = await logIn(deps, currentSession(res), input.data);
+      const { session } = await logIn(deps, currentSession(res), input.data, shopperOf(req));
       useSession(res, session, cookie);
     } catch (error) {
       const errors = accountFormErrors(error, loginFields);
@@ -104,7 +104,7 @@ export function accountPages(router: Router, kit: PageKit): void {
       return renderAccountForm(res, 'register', { next, values, errors }, 400);
     }
     try {
-      const { session } = await register(deps, currentSession(res), input.data);
+      const { session } = await register(deps, currentSession(res), input.data, shopperOf(req));
       useSession(res, session, cookie);
     } catch (error) {
       const errors = accountFormErrors(error, registerFields);
