@@ -1,5 +1,11 @@
 // Every variable profiles reads, validated once at boot (see .env.example for dev values).
-import { eventBusSettings, postgresSettings, RedisUrl, serviceSettings } from '@trio/service-runtime/config';
+import {
+  eventBusSettings,
+  postgresSettings,
+  RedisUrl,
+  secret,
+  serviceSettings,
+} from '@trio/service-runtime/config';
 import { z } from 'zod';
 
 const positiveInt = z.coerce.number().int().positive();
@@ -12,7 +18,7 @@ export const Config = z.object({
   REDIS_KEY_PREFIX: z.string().min(1).default('profiles:'),
   ...eventBusSettings(),
   /** Signs session tokens (HMAC-SHA256). Changing it logs everybody out. */
-  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  SESSION_SECRET: secret({ minLength: 32 }),
   SESSION_TTL_SECONDS: positiveInt.default(7 * 24 * 3600),
   /** Login attempts allowed per email, and per client IP, in each fixed window. */
   LOGIN_MAX_ATTEMPTS_PER_EMAIL: positiveInt.default(5),

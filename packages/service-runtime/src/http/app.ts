@@ -16,6 +16,8 @@ export interface HttpAppOptions {
   log: Logger;
   metrics: Metrics;
   health: Health;
+  /** Mounts /healthz, /readyz and /metrics (true by default); false when an admin listener serves them. */
+  probes?: boolean;
   /** Adds the service's routes. Handlers may be async: express 5 forwards rejections to the error mapper. */
   routes?: (app: Express) => void;
   /** Largest JSON body accepted; beyond it, 413. */
@@ -30,7 +32,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   const { log, metrics, health } = options;
   const app = express();
   app.use(helmet(options.security));
-  app.use(probes(health, metrics));
+  if (options.probes !== false) app.use(probes(health, metrics));
   app.use(requestContext());
   app.use(requestLog(log, metrics));
   // body-parser's raw-body continues in the request's async context, so handlers keep its ids.
