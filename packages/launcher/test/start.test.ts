@@ -80,7 +80,8 @@ function launch(extra: Record<string, string> = {}): Launch {
 async function ready(run: Launch): Promise<{ readyMs: number; services: { name: string; pid: number }[] }> {
   await waitFor(
     'every service to be ready',
-    () => existsSync(run.report) || run.child.exitCode !== null,
+    // The report is written after the last line, but that line comes through a pipe: wait for both.
+    () => (existsSync(run.report) && /Trio Shop is ready/.test(run.output())) || run.child.exitCode !== null,
     90_000,
   );
   assert.ok(existsSync(run.report), `the launcher stopped early:\n${run.output()}`);
