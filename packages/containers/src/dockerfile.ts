@@ -1,14 +1,19 @@
 // Every service's Dockerfile comes from this one template, so that the eight stay alike; a test
 // compares each services/<name>/Dockerfile with it (`npm run dockerfiles -w @trio/containers`
 // rewrites them after a change here).
-import { baseImage, type ImageSpec, turboVersion } from './services.ts';
+import { baseImage, type ImageSpec, probePort, turboVersion } from './services.ts';
 
 export function dockerfileFor(spec: ImageSpec): string {
-  const ports = spec.rpcPort === undefined ? `${spec.httpPort}` : `${spec.httpPort} ${spec.rpcPort}`;
+  const ports = [spec.httpPort, spec.adminPort, spec.rpcPort].filter((port) => port !== undefined).join(' ');
   const role =
-    spec.rpcPort === undefined
-      ? `HTTP on ${spec.httpPort}`
-      : `ZeroRPC on ${spec.rpcPort}, health and metrics on ${spec.httpPort}`;
+    spec.rpcPort !== undefined
+      ? `ZeroRPC on ${spec.rpcPort}, health and metrics on ${spec.httpPort}`
+      : spec.adminPort !== undefined
+        ? `HTTP on ${spec.httpPort}, health and metrics on ${spec.adminPort}`
+        : `HTTP on ${spec.httpPort}`;
+  // Natively a service binds loopback only; in a container the container's network is the
+  // boundary, and its ports must answer on the container's address.
+  const bind = spec.rpcPort === undefined ? 'HTTP_HOST=0.0.0.0' : 'HTTP_HOST=0.0.0.0 RPC_HOST=0.0.0.0';
   return `# ${spec.name} (${role}). Built from the repository root:
 #   docker build -f services/${spec.name}/Dockerfile -t trio-shop/${spec.name} .
 # Generated from packages/containers/src/dockerfile.ts: change it there, then
@@ -40,7 +45,7 @@ RUN npx turbo run build --filter=@trio/${spec.name}... \\
 
 # 3. What runs: production dependencies, the built packages and the service, as a non-root user.
 FROM \${NODE_IMAGE}
-ENV NODE_ENV=production
+ENV NODE_ENV=production ${bind}
 WORKDIR /app
 COPY --from=build --chown=node:node /repo/node_modules ./node_modules
 COPY --from=build --chown=node:node /repo/packages ./packages
@@ -48,7 +53,7 @@ COPY --from=build --chown=node:node /repo/services/${spec.name} ./services/${spe
 USER node
 EXPOSE ${ports}
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \\
-  CMD ["node", "-e", "fetch('http://127.0.0.1:${spec.httpPort}/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:${probePort(spec)}/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["node", "services/${spec.name}/dist/main.js"]
 `;
 }

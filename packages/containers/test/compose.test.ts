@@ -107,6 +107,21 @@ describe('docker-compose.yml and fig.yml', () => {
     );
   });
 
+  test('run in development mode wherever they hold a secret, every one a marked dev value', () => {
+    for (const [file, services] of [
+      ['docker-compose.yml', compose.services],
+      ['fig.yml', fig],
+    ] as const) {
+      for (const [name, service] of Object.entries(services)) {
+        const secrets = Object.entries(service.environment ?? {}).filter(([key]) => /SECRET|TOKEN/.test(key));
+        if (secrets.length === 0) continue;
+        // Production refuses these values: the services would not start.
+        assert.equal(service.environment?.NODE_ENV, 'development', `${file}: ${name}`);
+        for (const [key, value] of secrets) assert.match(value, /^dev-/, `${file}: ${name} ${key}`);
+      }
+    }
+  });
+
   test('only the storefront and RabbitMQ’s management UI are published', () => {
     const published = Object.entries(compose.services).flatMap(([name, service]) =>
       (service.ports ?? []).map((port) => `${name} ${port}`),

@@ -5,6 +5,8 @@ export interface ShopService {
   name: string;
   /** The HTTP API's port, or the admin port (/healthz, /readyz, /metrics) of a ZeroRPC service. */
   httpPort: number;
+  /** A public service's admin port: /healthz, /readyz and /metrics, which its HTTP port does not serve. */
+  adminPort?: number;
   rpcPort?: number;
   /** Keys of the Secret trio-<name>: every credential the service reads, nothing else. */
   secretKeys: readonly string[];
@@ -16,6 +18,7 @@ export const shopServices: readonly ShopService[] = [
   {
     name: 'front-end',
     httpPort: 8080,
+    adminPort: 3008,
     secretKeys: ['REDIS_URL', 'AMQP_URL', 'SESSION_SECRET', 'SERVICE_PRIVATE_KEY'],
     ownsSchema: false,
   },

@@ -79,10 +79,13 @@ for (const overlay of overlays) {
       assert.deepEqual(problems, []);
     });
 
-    test('name their ports http (and zerorpc) with the shop’s port numbers', () => {
+    test('name their ports http (and admin, zerorpc) with the shop’s port numbers', () => {
       for (const deployment of deployments) {
         const service = shopService(nameOf(deployment));
         const expected = [{ name: 'http', containerPort: service.httpPort, protocol: 'TCP' }];
+        if (service.adminPort !== undefined) {
+          expected.push({ name: 'admin', containerPort: service.adminPort, protocol: 'TCP' });
+        }
         if (service.rpcPort !== undefined) {
           expected.push({ name: 'zerorpc', containerPort: service.rpcPort, protocol: 'TCP' });
         }
@@ -90,7 +93,7 @@ for (const overlay of overlays) {
       }
     });
 
-    test('probe readiness at /readyz, liveness and startup at /healthz, on the HTTP port', () => {
+    test('probe readiness at /readyz, liveness and startup at /healthz, on the admin port or else the HTTP port', () => {
       const problems = deployments.flatMap((deployment) => {
         const container = mainContainer(deployment);
         const expected = [
@@ -101,10 +104,12 @@ for (const overlay of overlays) {
         return expected.flatMap(([kind, path]) => {
           const probe = container[kind];
           if (probe?.httpGet?.path !== path) return [`${nameOf(deployment)}: ${kind} does not get ${path}`];
-          return probe.httpGet.port === 'http' ||
-            probe.httpGet.port === shopService(nameOf(deployment)).httpPort
+          const service = shopService(nameOf(deployment));
+          const [name, number] =
+            service.adminPort === undefined ? ['http', service.httpPort] : ['admin', service.adminPort];
+          return probe.httpGet.port === name || probe.httpGet.port === number
             ? []
-            : [`${nameOf(deployment)}: ${kind} is not on the HTTP port`];
+            : [`${nameOf(deployment)}: ${kind} is not on the ${name} port`];
         });
       });
       assert.deepEqual(problems, []);
@@ -140,6 +145,20 @@ for (const overlay of overlays) {
         assert.ok(
           isSecretOf(service.name, url?.valueFrom?.secretKeyRef?.name),
           `${service.name}'s DATABASE_URL`,
+        );
+      }
+    });
+
+    test('have Prometheus scrape /metrics on the admin port, or else the HTTP port', () => {
+      for (const deployment of deployments) {
+        const service = shopService(nameOf(deployment));
+        const annotations = deployment.spec?.template.metadata?.annotations ?? {};
+        assert.equal(annotations['prometheus.io/scrape'], 'true', service.name);
+        assert.equal(annotations['prometheus.io/path'], '/metrics', service.name);
+        assert.equal(
+          annotations['prometheus.io/port'],
+          String(service.adminPort ?? service.httpPort),
+          service.name,
         );
       }
     });

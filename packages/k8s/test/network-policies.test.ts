@@ -31,10 +31,12 @@ function expectedFlows(overlay: Overlay): string[] {
     ...['browser', 'ingress-controller', 'stranger', 'prometheus'].map((from) =>
       formatFlow(from, 'front-end', 8080),
     ),
-    // Prometheus scrapes every service's HTTP (or admin) port; the front-end's is in the line above.
+    // Prometheus scrapes every service's HTTP (or admin) port; the front-end's HTTP port is in the
+    // line above, and its admin port is for Prometheus alone.
     ...serviceNames
       .filter((name) => name !== 'front-end')
       .map((name) => formatFlow('prometheus', name, shopService(name).httpPort)),
+    formatFlow('prometheus', 'front-end', shopService('front-end').adminPort ?? 0),
     ...Object.entries(calls).flatMap(([from, callees]) =>
       callees.map((to) => formatFlow(from, to, callPort(to))),
     ),

@@ -158,9 +158,12 @@ for (const overlay of overlays) {
       assert.deepEqual(exposed, []);
     });
 
-    test('puts the services in production mode, binding ZeroRPC on every interface', () => {
+    // dev's Secrets are the repository's public example values, which production mode refuses.
+    const mode = overlay === 'dev' ? 'development' : 'production';
+    test(`puts the services in ${mode} mode, binding HTTP and ZeroRPC on every interface`, () => {
       for (const configMap of ofKind(objects, 'ConfigMap')) {
-        assert.equal(configMap.data?.NODE_ENV, 'production', nameOf(configMap));
+        assert.equal(configMap.data?.NODE_ENV, mode, nameOf(configMap));
+        assert.equal(configMap.data?.HTTP_HOST, '0.0.0.0', nameOf(configMap));
         if (configMap.data?.RPC_PORT !== undefined) assert.equal(configMap.data.RPC_HOST, '0.0.0.0');
       }
     });

@@ -1,5 +1,5 @@
 // The eight services as the launcher runs them: where each lives, the port its /readyz answers
-// on, and in which order they stop (callers before the services they call, so that no request in
+// on (every one bound to 127.0.0.1, their .env.example's HTTP_HOST and RPC_HOST), and in which order they stop (callers before the services they call, so that no request in
 // flight loses its peer). Each service's settings are its own `.env.example` (the documented dev
 // values), then its `.env` if a developer wrote one, then the launcher's environment for the keys
 // the service knows (DATABASE_URL=… npm start points every service at another database).
@@ -9,9 +9,16 @@ import { parseEnv } from 'node:util';
 
 export interface ServiceSpec {
   name: string;
-  /** Port of /healthz and /readyz: the API port, or the admin port of a ZeroRPC service. */
+  /** The API port, or the admin port of a ZeroRPC service. */
   httpPort: number;
+  /** The front-end's admin port: its /healthz and /readyz, which its public port does not serve. */
+  adminPort?: number;
   rpcPort?: number;
+}
+
+/** The port whose /readyz the launcher polls. */
+export function readinessPort(spec: ServiceSpec): number {
+  return spec.adminPort ?? spec.httpPort;
 }
 
 export const services: readonly ServiceSpec[] = [
@@ -22,7 +29,7 @@ export const services: readonly ServiceSpec[] = [
   { name: 'shipping', httpPort: 3006, rpcPort: 4243 },
   { name: 'recommendations', httpPort: 3007, rpcPort: 4244 },
   { name: 'billing', httpPort: 3004 },
-  { name: 'front-end', httpPort: 8080 },
+  { name: 'front-end', httpPort: 8080, adminPort: 3008 },
 ];
 
 /** Stopped group by group: the storefront first, then billing, then everything they call. */
@@ -41,6 +48,9 @@ function readEnvFile(path: string): Record<string, string> {
   return parseEnv(readFileSync(path, 'utf8')) as Record<string, string>;
 }
 
+/** Each service's own: the launcher's environment never overrides them. */
+const fixedKeys = new Set(['SERVICE_NAME', 'HTTP_PORT', 'ADMIN_PORT', 'RPC_PORT']);
+
 /** The service's environment: .env.example, then .env, then `overrides` for keys the service has. */
 export function serviceEnv(
   root: string,
@@ -51,8 +61,7 @@ export function serviceEnv(
   const env = { ...readEnvFile(join(dir, '.env.example')), ...readEnvFile(join(dir, '.env')) };
   for (const key of Object.keys(env)) {
     const value = overrides[key];
-    if (value !== undefined && key !== 'SERVICE_NAME' && key !== 'HTTP_PORT' && key !== 'RPC_PORT')
-      env[key] = value;
+    if (value !== undefined && !fixedKeys.has(key)) env[key] = value;
   }
   return env;
 }

@@ -15,7 +15,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { dependencies, dockerEngine, howToProvide, reachable, startWithCompose } from './infra.ts';
 import { createFormatter, paint } from './logs.ts';
-import { serviceDir, serviceEnv, services, stopOrder } from './services.ts';
+import { readinessPort, type ServiceSpec, serviceDir, serviceEnv, services, stopOrder } from './services.ts';
 
 const root = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
 const tty = process.stdout.isTTY === true;
@@ -30,6 +30,8 @@ type State = 'starting' | 'ready' | 'exited';
 interface Running {
   name: string;
   httpPort: number;
+  /** Where /readyz answers. */
+  readinessPort: number;
   rpcPort: number | undefined;
   child: ChildProcess;
   state: State;
@@ -102,12 +104,8 @@ async function isReady(port: number): Promise<boolean> {
   }
 }
 
-function startService(
-  name: string,
-  httpPort: number,
-  rpcPort: number | undefined,
-  onLine: (line: string) => void,
-): Running {
+function startService(spec: ServiceSpec, onLine: (line: string) => void): Running {
+  const { name, httpPort, rpcPort } = spec;
   const dir = serviceDir(root, name);
   const main = join(dir, 'dist', 'main.js');
   if (!existsSync(main)) fail(`${name} is not built (${main} is missing): run \`npm run build\` first.`);
@@ -120,7 +118,7 @@ function startService(
     if (stream !== null) createInterface({ input: stream }).on('line', onLine);
   }
   const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
-  return { name, httpPort, rpcPort, child, state: 'starting', exited };
+  return { name, httpPort, readinessPort: readinessPort(spec), rpcPort, child, state: 'starting', exited };
 }
 
 async function stopAll(running: Running[], signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
@@ -150,7 +148,7 @@ async function main(): Promise<void> {
   tableLive = tty;
 
   for (const spec of services) {
-    const service = startService(spec.name, spec.httpPort, spec.rpcPort, (line) => {
+    const service = startService(spec, (line) => {
       eraseTable();
       say(formatter.format(spec.name, line));
       drawTable(running, startedAt);
@@ -194,7 +192,7 @@ async function main(): Promise<void> {
       running
         .filter((service) => service.state === 'starting')
         .map(async (service) => {
-          if (await isReady(service.httpPort)) {
+          if (await isReady(service.readinessPort)) {
             service.state = 'ready';
             service.readyAfterMs = Date.now() - startedAt;
             if (!tty) say(`${service.name} ready in ${(service.readyAfterMs / 1000).toFixed(1)} s`);

@@ -1,9 +1,9 @@
 // `npm start` as a user runs it: the launcher as a process, the eight built services as its
 // children, on this file's own database, Redis database and exchange (the ports are the shop's
-// fixed ones, so nothing else may listen on 3001-3007, 4242-4244 and 8080 meanwhile).
+// fixed ones, so nothing else may listen on 3001-3008, 4242-4244 and 8080 meanwhile).
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -80,7 +80,8 @@ function launch(extra: Record<string, string> = {}): Launch {
 async function ready(run: Launch): Promise<{ readyMs: number; services: { name: string; pid: number }[] }> {
   await waitFor(
     'every service to be ready',
-    () => existsSync(run.report) || run.child.exitCode !== null,
+    // The report is written after the last line, but that line comes through a pipe: wait for both.
+    () => (existsSync(run.report) && /Trio Shop is ready/.test(run.output())) || run.child.exitCode !== null,
     90_000,
   );
   assert.ok(existsSync(run.report), `the launcher stopped early:\n${run.output()}`);
@@ -105,6 +106,36 @@ const alive = (pid: number) => {
   }
 };
 
+/** Every TCP socket a process listens on, as `address:port` (Linux: /proc/net/tcp{,6} and its fds). */
+function listeningAddresses(pid: number): string[] {
+  const inodes = new Set(
+    readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
+      try {
+        return [/^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1]].filter(Boolean);
+      } catch {
+        return []; // closed meanwhile
+      }
+    }),
+  );
+  return ['tcp', 'tcp6'].flatMap((table) =>
+    readFileSync(`/proc/${pid}/net/${table}`, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim().split(/\s+/))
+      // Columns: sl, local address, remote address, state (0A: LISTEN), …, inode (the tenth).
+      .filter((columns) => columns[3] === '0A' && inodes.has(columns[9] ?? ''))
+      .map((columns) => {
+        const [hexAddress = '', hexPort = ''] = (columns[1] ?? '').split(':');
+        const port = Number.parseInt(hexPort, 16);
+        if (table === 'tcp6') return `[${hexAddress}]:${port}`;
+        // IPv4 in the kernel's byte order: 0100007F is 127.0.0.1.
+        const octets = (hexAddress.match(/../g) ?? []).map((byte) => Number.parseInt(byte, 16)).reverse();
+        return `${octets.join('.')}:${port}`;
+      }),
+  );
+}
+
 describe('npm start', () => {
   test('starts the eight services, says where the shop is, and stops them all on SIGTERM', async () => {
     const run = launch();
@@ -128,6 +159,18 @@ describe('npm start', () => {
           `${name}'s lines, prefixed`,
         );
       }
+      // Nothing the shop opens is reachable from another machine: every port binds loopback.
+      const listening = report.services.flatMap((service) => listeningAddresses(service.pid)).sort();
+      const shopPorts = [3001, 3002, 3003, 3004, 3005, 3006, 3007, 3008, 4242, 4243, 4244, 8080];
+      assert.deepEqual(
+        listening,
+        shopPorts.map((port) => `127.0.0.1:${port}`).sort(),
+        'every service port, on 127.0.0.1 only',
+      );
+      // The storefront's probes and metrics are on its admin port, not the public one.
+      assert.equal((await fetch('http://127.0.0.1:8080/metrics')).status, 404);
+      assert.equal((await fetch('http://127.0.0.1:3008/readyz')).status, 200);
+
       const home = await fetch('http://127.0.0.1:8080/');
       assert.equal(home.status, 200);
       const products = (await (await fetch('http://127.0.0.1:8080/api/products')).json()) as {

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
-import { ConfigError, PeerAddr, PostgresUrl, parseConfig, serviceSettings } from './config.ts';
+import {
+  ConfigError,
+  PeerAddr,
+  PostgresUrl,
+  parseConfig,
+  SHIPPED_DEV_SECRETS,
+  secret,
+  serviceSettings,
+} from './config.ts';
 
 const Config = z.object({
   ...serviceSettings({ name: 'billing', httpPort: 3004 }),
@@ -29,6 +37,7 @@ describe('parseConfig', () => {
       SERVICE_NAME: 'billing',
       NODE_ENV: 'development',
       LOG_LEVEL: 'info',
+      HTTP_HOST: '127.0.0.1',
       HTTP_PORT: 3004,
       SHUTDOWN_TIMEOUT_MS: 10_000,
       DATABASE_URL: 'postgres://postgres@db:5432/shop',
@@ -95,5 +104,81 @@ describe('parseConfig', () => {
     assert.deepEqual(problems, [
       { variable: 'INVENTORY_ADDR', problem: 'must be tcp://host:port[,tcp://host:port…]' },
     ]);
+  });
+});
+
+describe('bind addresses', () => {
+  it('when HTTP_HOST is not set, binds loopback only; a container sets 0.0.0.0', () => {
+    const required = { DATABASE_URL: 'postgres://db/shop', INVENTORY_ADDR: 'tcp://inventory:4242' };
+    assert.equal(parseConfig(Config, required).HTTP_HOST, '127.0.0.1');
+    assert.equal(parseConfig(Config, { ...required, HTTP_HOST: '0.0.0.0' }).HTTP_HOST, '0.0.0.0');
+  });
+});
+
+describe('secret()', () => {
+  const WithSecrets = z.object({
+    ...serviceSettings({ name: 'catalog', httpPort: 3001 }),
+    ADMIN_TOKEN: secret({ minLength: 16 }),
+    SIGNING_SECRET: secret({ minLength: 16 }),
+  });
+  const strong = 'k3P9vQ2xZr7LmN4tB8wY1cF6hJ0sD5gA';
+  const problems = (env: Record<string, string>) => {
+    try {
+      parseConfig(WithSecrets, env);
+    } catch (error) {
+      assert.ok(error instanceof ConfigError);
+      for (const value of Object.values(env))
+        if (value.length >= 16) assert.ok(!error.message.includes(value), 'the message shows a value');
+      return error.problems;
+    }
+    return [];
+  };
+
+  it('in development, accepts the shipped dev values', () => {
+    for (const value of SHIPPED_DEV_SECRETS)
+      assert.deepEqual(problems({ ADMIN_TOKEN: value, SIGNING_SECRET: value }), [], value);
+  });
+
+  it('in production, accepts long secrets of your own', () => {
+    assert.deepEqual(
+      problems({ NODE_ENV: 'production', ADMIN_TOKEN: strong, SIGNING_SECRET: `x${strong}` }),
+      [],
+    );
+  });
+
+  it('in production, refuses every shipped dev value, naming the variable but not the value', () => {
+    for (const value of SHIPPED_DEV_SECRETS) {
+      assert.deepEqual(problems({ NODE_ENV: 'production', ADMIN_TOKEN: value, SIGNING_SECRET: strong }), [
+        {
+          variable: 'ADMIN_TOKEN',
+          problem: 'is a development example value; set a secret of your own in production',
+        },
+      ]);
+    }
+  });
+
+  it('in production, refuses a value marked as an example even when long', () => {
+    for (const value of [`dev-only-${strong}`, `${strong}-change-me`, `example-${strong}`])
+      assert.deepEqual(
+        problems({ NODE_ENV: 'production', ADMIN_TOKEN: strong, SIGNING_SECRET: value }).map(
+          (p) => p.variable,
+        ),
+        ['SIGNING_SECRET'],
+        value,
+      );
+  });
+
+  it('in production, refuses a secret shorter than 32 characters that development accepts', () => {
+    const short = strong.slice(0, 31);
+    assert.deepEqual(problems({ ADMIN_TOKEN: short, SIGNING_SECRET: strong }), []);
+    assert.deepEqual(problems({ NODE_ENV: 'production', ADMIN_TOKEN: short, SIGNING_SECRET: strong }), [
+      { variable: 'ADMIN_TOKEN', problem: 'must be at least 32 characters in production' },
+    ]);
+  });
+
+  it('in production, refuses a missing secret (or an empty one), with every other problem at once', () => {
+    const reported = problems({ NODE_ENV: 'production', ADMIN_TOKEN: '', LOG_LEVEL: 'loud' });
+    assert.deepEqual(reported.map((p) => p.variable).sort(), ['ADMIN_TOKEN', 'LOG_LEVEL', 'SIGNING_SECRET']);
+    assert.equal(reported.find((p) => p.variable === 'ADMIN_TOKEN')?.problem, 'is required but not set');
   });
 });

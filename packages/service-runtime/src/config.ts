@@ -49,15 +49,78 @@ export const PeerAddr = z
     z.array(z.string().regex(/^tcp:\/\/[^\s:/]+:\d{1,5}$/, 'must be tcp://host:port[,tcp://host:port…]')),
   );
 
+/**
+ * The interface a port binds to: loopback unless the deployment says otherwise, so that a shop
+ * started on a laptop is not reachable from the café's network. Containers set 0.0.0.0 (their
+ * Dockerfile does), where the container's network is the boundary.
+ */
+export const BindHost = z.string().min(1).default('127.0.0.1');
+
 /** The variables every service has; the service's own name and port are the defaults. */
 export function serviceSettings(defaults: { name: string; httpPort: number }) {
   return {
     SERVICE_NAME: z.string().min(1).default(defaults.name),
     NODE_ENV: NodeEnv,
     LOG_LEVEL: LogLevel,
+    /** Where HTTP_PORT (and an admin port, if the service has one) binds. */
+    HTTP_HOST: BindHost,
     HTTP_PORT: Port.default(defaults.httpPort),
     SHUTDOWN_TIMEOUT_MS: DurationMs.default(10_000),
   };
+}
+
+/** The schemas made by secret(), which parseConfig finds in a config to apply the production rules. */
+const secrets = new WeakSet<z.ZodType>();
+
+/** The shortest secret production accepts: 32 characters, 192 bits or more of a random token. */
+export const PRODUCTION_SECRET_MIN_LENGTH = 32;
+
+/**
+ * The secrets this repository ships for development (.env.example, docker-compose.yml, fig.yml,
+ * the k8s dev overlay): public, so production refuses them by name as well as by their marks.
+ */
+export const SHIPPED_DEV_SECRETS: readonly string[] = [
+  'dev-admin-token-change-me',
+  'dev-session-secret-change-me-0123456789',
+  'dev-front-end-session-secret-change-me-0123',
+  'dev-idempotency-secret-change-me',
+  'dev-billing-idempotency-secret-change-me',
+];
+
+/** How a development value is recognised: a `dev-` prefix, or `change-me` or `example` in it. */
+function looksLikeDevValue(value: string): boolean {
+  return value.startsWith('dev-') || /change-?me|example/i.test(value);
+}
+
+/**
+ * A credential (token, signing secret). Always required; `minLength` is the floor in development.
+ * In production (NODE_ENV=production) parseConfig also refuses one shorter than 32 characters or
+ * one that is a development value (see SHIPPED_DEV_SECRETS), so that a deployment that forgot to
+ * set its own secret fails at boot instead of running with a value anyone can read in this repo.
+ */
+export function secret(options: { minLength?: number } = {}) {
+  const minLength = options.minLength ?? 16;
+  const schema = z.string().min(minLength, `must be at least ${minLength} characters`);
+  secrets.add(schema);
+  return schema;
+}
+
+/** The production rules for each secret() of the schema that is set (a missing one zod reports). */
+function productionSecretProblems(schema: z.ZodObject, env: Env): ConfigProblem[] {
+  if (env.NODE_ENV !== 'production') return [];
+  return Object.entries(schema.shape).flatMap(([variable, field]) => {
+    const value = env[variable];
+    if (!secrets.has(field as z.ZodType) || value === undefined) return [];
+    if (SHIPPED_DEV_SECRETS.includes(value) || looksLikeDevValue(value))
+      return [
+        { variable, problem: 'is a development example value; set a secret of your own in production' },
+      ];
+    if (value.length < PRODUCTION_SECRET_MIN_LENGTH)
+      return [
+        { variable, problem: `must be at least ${PRODUCTION_SECRET_MIN_LENGTH} characters in production` },
+      ];
+    return [];
+  });
 }
 
 export interface ConfigProblem {
@@ -82,18 +145,22 @@ export function parseConfig<S extends z.ZodObject>(schema: S, env: Env = process
   // Compose files and .env write `KEY=` for "not set"; treat it so, letting defaults apply.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
   const result = schema.safeParse(present);
-  if (result.success) return Object.freeze(result.data);
-  throw new ConfigError(
-    result.error.issues.map((issue) => {
-      // An object-level refinement has no path: it is about the combination of variables.
-      if (issue.path.length === 0) return { variable: '(config)', problem: issue.message };
-      // A list variable's issue points inside it; the operator edits the variable.
-      const variable = String(issue.path[0]);
-      // zod's own message for a missing key talks about types; say what the operator must do.
-      const problem = present[variable] === undefined ? 'is required but not set' : issue.message;
-      return { variable, problem };
-    }),
-  );
+  const secretProblems = productionSecretProblems(schema, present);
+  if (result.success && secretProblems.length === 0) return Object.freeze(result.data);
+  const parseProblems = result.success
+    ? []
+    : result.error.issues.map((issue) => {
+        // An object-level refinement has no path: it is about the combination of variables.
+        if (issue.path.length === 0) return { variable: '(config)', problem: issue.message };
+        // A list variable's issue points inside it; the operator edits the variable.
+        const variable = String(issue.path[0]);
+        // zod's own message for a missing key talks about types; say what the operator must do.
+        const problem = present[variable] === undefined ? 'is required but not set' : issue.message;
+        return { variable, problem };
+      });
+  // A variable zod already refused is reported once, with zod's reason.
+  const reported = new Set(parseProblems.map((problem) => problem.variable));
+  throw new ConfigError([...parseProblems, ...secretProblems.filter((p) => !reported.has(p.variable))]);
 }
 
 /** For main.ts: like parseConfig, but a bad config prints every problem to stderr and exits 1. */

@@ -18,6 +18,8 @@ export interface ServiceHostOptions {
   log: Logger;
   shutdownTimeoutMs?: number;
   readinessTimeoutMs?: number;
+  /** Interface every listener binds unless its listen() says otherwise: 127.0.0.1 by default. */
+  host?: string;
   /** Where SIGTERM/SIGINT and uncaught errors arrive: `process` by default; `false` listens to none (tests). */
   signals?: SignalSource | false;
   exit?: (code: number) => void;
@@ -26,12 +28,18 @@ export interface ServiceHostOptions {
 export interface ListenOptions {
   /** 0 picks a free port. */
   port: number;
-  /** Interface to bind; all of them by default. */
+  /** Interface to bind; the host's (HTTP_HOST, loopback by default) when omitted. */
   host?: string;
   /** The service's routes; omit for an admin port serving only /healthz, /readyz and /metrics. */
   routes?: (app: Express) => void;
   /** Who may call which route (see HttpAppOptions.callers). */
   callers?: HttpAppOptions['callers'];
+  /**
+   * Serves /healthz, /readyz and /metrics on a second listener at this port (0 picks a free one),
+   * on the same interface, and not beside the routes: for a service whose port is public, so that
+   * its metrics and readiness report stay with the platform. Omitted: the probes are beside the routes.
+   */
+  adminPort?: number;
   bodyLimit?: string | number;
   /** helmet's options (see HttpAppOptions.security). */
   security?: HttpAppOptions['security'];
@@ -42,6 +50,8 @@ export interface Listening {
   server: Server;
   /** The bound port (the real one when 0 was asked for). */
   port: number;
+  /** The admin listener's bound port, when adminPort was asked for. */
+  adminPort?: number;
 }
 
 export interface ServiceHost {
@@ -61,11 +71,17 @@ export function createServiceHost(options: ServiceHostOptions): ServiceHost {
   const health = createHealth({ timeoutMs: options.readinessTimeoutMs });
 
   async function listen(listenOptions: ListenOptions): Promise<Listening> {
+    const host = listenOptions.host ?? options.host ?? '127.0.0.1';
+    const { adminPort, routes } = listenOptions;
+    // Opened first, so that it closes last: probes answer while the routes' requests drain.
+    const admin =
+      adminPort !== undefined && routes !== undefined ? await listen({ port: adminPort, host }) : undefined;
     const app = createHttpApp({
       log,
       metrics,
       health,
-      routes: listenOptions.routes,
+      probes: admin === undefined,
+      routes,
       callers: listenOptions.callers,
       bodyLimit: listenOptions.bodyLimit,
       security: listenOptions.security,
@@ -74,15 +90,15 @@ export function createServiceHost(options: ServiceHostOptions): ServiceHost {
     const server = createServer(app);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(listenOptions.port, listenOptions.host, () => {
+      server.listen(listenOptions.port, host, () => {
         server.off('error', reject);
         resolve();
       });
     });
     const { port } = server.address() as AddressInfo;
     shutdown.register(`http server :${port}`, () => closeServer(server));
-    log.info({ port, admin: listenOptions.routes === undefined }, 'http server listening');
-    return { app, server, port };
+    log.info({ host, port, admin: routes === undefined }, 'http server listening');
+    return { app, server, port, adminPort: admin?.port };
   }
 
   return { log, metrics, health, shutdown, listen };
@@ -114,6 +130,7 @@ export interface StartOptions {
 export interface HostSettings {
   SERVICE_NAME: string;
   LOG_LEVEL: LevelWithSilent;
+  HTTP_HOST: string;
   SHUTDOWN_TIMEOUT_MS: number;
 }
 
@@ -123,6 +140,7 @@ export function hostFromConfig(config: HostSettings, options: StartOptions = {})
     service: config.SERVICE_NAME,
     log: options.log ?? createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL }),
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    host: config.HTTP_HOST,
     signals: options.signals,
   });
 }

@@ -2,10 +2,13 @@
 // serves probes and metrics; either way it stops in reverse order when told to.
 import assert from 'node:assert/strict';
 import { EventEmitter, once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { Counter } from 'prom-client';
+import { z } from 'zod';
+import { parseConfig, serviceSettings } from '../src/config.ts';
 import { AppError } from '../src/errors.ts';
-import { createServiceHost } from '../src/service.ts';
+import { createServiceHost, hostFromConfig } from '../src/service.ts';
 import { captureLogs } from './support/log-capture.ts';
 
 function exitRecorder() {
@@ -117,6 +120,46 @@ describe('service host', () => {
     const { port } = await host.listen({ port: 0, host: '127.0.0.1' });
     try {
       await assert.rejects(host.listen({ port, host: '127.0.0.1' }), /EADDRINUSE/);
+    } finally {
+      await host.shutdown.close();
+    }
+  });
+
+  it('from a config without HTTP_HOST, binds loopback only; HTTP_HOST=0.0.0.0 binds every interface', async () => {
+    const Settings = z.object(serviceSettings({ name: 'catalog', httpPort: 3001 }));
+    for (const [env, expected] of [
+      [{}, '127.0.0.1'],
+      [{ HTTP_HOST: '0.0.0.0' }, '0.0.0.0'],
+    ] as const) {
+      const host = hostFromConfig(parseConfig(Settings, { LOG_LEVEL: 'silent', ...env }), { signals: false });
+      try {
+        const { server } = await host.listen({ port: 0, routes: () => {} });
+        assert.equal((server.address() as AddressInfo).address, expected);
+      } finally {
+        await host.shutdown.close();
+      }
+    }
+  });
+
+  it('with an admin port, serves the probes and metrics there, and 404 for them beside the routes', async () => {
+    const host = createServiceHost({ service: 'front-end', log: captureLogs().log, signals: false });
+    const listening = await host.listen({
+      port: 0,
+      adminPort: 0,
+      routes: (app) => app.get('/hello', (_req, res) => void res.json({ hello: 'world' })),
+    });
+    const routes = `http://127.0.0.1:${listening.port}`;
+    const admin = `http://127.0.0.1:${listening.adminPort}`;
+    try {
+      assert.notEqual(listening.adminPort, listening.port);
+      assert.equal((await fetch(`${routes}/hello`)).status, 200);
+      for (const path of ['/healthz', '/readyz', '/metrics']) {
+        assert.equal((await fetch(`${routes}${path}`)).status, 404, `routes ${path}`);
+        assert.equal((await fetch(`${admin}${path}`)).status, 200, `admin ${path}`);
+      }
+      assert.equal((await fetch(`${admin}/hello`)).status, 404);
+      // The public port's requests are counted, and the count is read on the admin port.
+      assert.match(await (await fetch(`${admin}/metrics`)).text(), /route="\/hello"/);
     } finally {
       await host.shutdown.close();
     }

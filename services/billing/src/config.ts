@@ -7,6 +7,7 @@ import {
   PeerAddr,
   PeerUrl,
   postgresSettings,
+  secret,
   serviceSettings,
 } from '@trio/service-runtime/config';
 import { acceptedCallers, identitySettings } from '@trio/service-runtime/identity';
@@ -28,7 +29,7 @@ export const Config = z.object({
    * Keys the fingerprint of each POST /orders under its Idempotency-Key. The body holds card
    * numbers, and a plain hash of a card number is easy to reverse; a keyed one is not.
    */
-  IDEMPOTENCY_SECRET: z.string().min(16, 'must be at least 16 characters'),
+  IDEMPOTENCY_SECRET: secret({ minLength: 16 }),
   /** VAT on subtotal + shipping, in basis points (1900 = 19 %). */
   TAX_RATE_BASIS_POINTS: z.coerce.number().int().min(0).max(10_000).default(1900),
   /** How long POST /orders waits for the saga before answering with the order still pending. */

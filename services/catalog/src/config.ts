@@ -1,6 +1,12 @@
 // Every variable the catalog reads, validated once at boot (see .env.example for dev values).
 import { catalogRoutes } from '@trio/contracts/catalog';
-import { eventBusSettings, postgresSettings, RedisUrl, serviceSettings } from '@trio/service-runtime/config';
+import {
+  eventBusSettings,
+  postgresSettings,
+  RedisUrl,
+  secret,
+  serviceSettings,
+} from '@trio/service-runtime/config';
 import { acceptedCallers, identitySettings } from '@trio/service-runtime/identity';
 import { z } from 'zod';
 
@@ -14,7 +20,7 @@ export const Config = z.object({
   PRODUCT_CACHE_TTL_SECONDS: z.coerce.number().int().positive().default(300),
   ...eventBusSettings(),
   /** `Authorization: Bearer <token>` for the admin routes. */
-  CATALOG_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters'),
+  CATALOG_ADMIN_TOKEN: secret({ minLength: 16 }),
   /** Inserts the generated demo catalogue at startup; idempotent, so safe on every start. */
   SEED_ON_START: z.stringbool().default(false),
 });

@@ -6,7 +6,9 @@ import {
   eventBusSettings,
   PeerAddr,
   PeerUrl,
+  Port,
   RedisUrl,
+  secret,
   serviceSettings,
 } from '@trio/service-runtime/config';
 import { identitySettings } from '@trio/service-runtime/identity';
@@ -15,6 +17,11 @@ import { z } from 'zod';
 export const Config = z.object({
   ...serviceSettings({ name: 'front-end', httpPort: 8080 }),
   ...identitySettings({ calls: true, accepts: [] }),
+  /**
+   * /healthz, /readyz and /metrics, for the platform only: HTTP_PORT is the shop's public port,
+   * where those paths answer 404 (a shopper has no business with the readiness report).
+   */
+  ADMIN_PORT: Port.default(3008),
   REDIS_URL: RedisUrl,
   /** Every key the front-end writes (sessions, carts) starts with this. */
   REDIS_KEY_PREFIX: z.string().min(1).default('front-end:'),
@@ -26,7 +33,7 @@ export const Config = z.object({
   SHIPPING_ADDR: PeerAddr.default(['tcp://127.0.0.1:4243']),
   RECOMMENDATIONS_ADDR: PeerAddr.default(['tcp://127.0.0.1:4244']),
   /** Signs the forms' CSRF tokens. */
-  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  SESSION_SECRET: secret({ minLength: 32 }),
   SESSION_TTL_SECONDS: z.coerce
     .number()
     .int()

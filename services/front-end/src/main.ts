@@ -23,6 +23,8 @@ import { billingClient, catalogClient, profilesClient } from './peers/clients.ts
 export interface RunningFrontEnd {
   host: ServiceHost;
   port: number;
+  /** /healthz, /readyz and /metrics. */
+  adminPort: number;
 }
 
 export type { StartOptions };
@@ -91,12 +93,13 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     log,
     panelBudgetMs: config.PANEL_BUDGET_MS,
   };
-  const { port } = await host.listen({
+  const { port, adminPort } = await host.listen({
     port: config.HTTP_PORT,
+    adminPort: config.ADMIN_PORT,
     routes: createApp(deps, cookie),
     security: { contentSecurityPolicy },
   });
-  return { host, port };
+  return { host, port, adminPort: adminPort ?? config.ADMIN_PORT };
 }
 
 if (import.meta.main) await start(loadConfig(Config));

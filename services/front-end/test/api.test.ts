@@ -298,3 +298,17 @@ describe('events', () => {
     assert.deepEqual(unread, [], 'queues nobody consumes');
   });
 });
+
+describe('the platform endpoints', () => {
+  test('are on the admin port only: the public port answers 404 for them', async () => {
+    for (const path of ['/healthz', '/readyz', '/metrics']) {
+      const publicReply = await fetch(`${shop.url}${path}`);
+      assert.equal(publicReply.status, 404, `public ${path}`);
+      await publicReply.body?.cancel();
+      const adminReply = await fetch(`${shop.adminUrl}${path}`);
+      assert.equal(adminReply.status, 200, `admin ${path}`);
+      if (path === '/metrics') assert.match(await adminReply.text(), /http_server_request_duration_seconds/);
+      else assert.equal(((await adminReply.json()) as { status: string }).status, 'ok');
+    }
+  });
+});

@@ -2,6 +2,7 @@
 
 import { curveServerSettings } from '@trio/rpc/service';
 import {
+  BindHost,
   DurationMs,
   eventBusSettings,
   Port,
@@ -15,8 +16,8 @@ export const Config = z.object({
   ...serviceSettings({ name: 'inventory', httpPort: 3005 }),
   /** ZeroRPC; 0 picks a free port (tests). */
   RPC_PORT: Port.default(4242),
-  /** Interface the ZeroRPC socket binds: every one in a container, 127.0.0.1 in tests. */
-  RPC_HOST: z.string().min(1).default('0.0.0.0'),
+  /** Interface the ZeroRPC socket binds: loopback by default, every one in a container (0.0.0.0). */
+  RPC_HOST: BindHost,
   ...postgresSettings(),
   ...eventBusSettings(),
   /** `stock.low` is published when a sku's availability falls to this many units or fewer. */

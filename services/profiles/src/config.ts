@@ -1,6 +1,12 @@
 // Every variable profiles reads, validated once at boot (see .env.example for dev values).
 import { profilesRoutes } from '@trio/contracts/profiles';
-import { eventBusSettings, postgresSettings, RedisUrl, serviceSettings } from '@trio/service-runtime/config';
+import {
+  eventBusSettings,
+  postgresSettings,
+  RedisUrl,
+  secret,
+  serviceSettings,
+} from '@trio/service-runtime/config';
 import { acceptedCallers, identitySettings } from '@trio/service-runtime/identity';
 import { z } from 'zod';
 
@@ -15,7 +21,7 @@ export const Config = z.object({
   REDIS_KEY_PREFIX: z.string().min(1).default('profiles:'),
   ...eventBusSettings(),
   /** Signs session tokens (HMAC-SHA256). Changing it logs everybody out. */
-  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  SESSION_SECRET: secret({ minLength: 32 }),
   SESSION_TTL_SECONDS: positiveInt.default(7 * 24 * 3600),
   /** Failed logins of one email from one shopper address that cost no wait (OWASP: count failures). */
   LOGIN_FREE_FAILURES: positiveInt.default(5),

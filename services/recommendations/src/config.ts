@@ -1,7 +1,12 @@
 // Every variable the recommendations service reads, validated once at boot (see .env.example).
-
 import { curveServerSettings } from '@trio/rpc/service';
-import { eventBusSettings, Port, postgresSettings, serviceSettings } from '@trio/service-runtime/config';
+import {
+  BindHost,
+  eventBusSettings,
+  Port,
+  postgresSettings,
+  serviceSettings,
+} from '@trio/service-runtime/config';
 import { z } from 'zod';
 
 export const Config = z.object({
@@ -9,8 +14,8 @@ export const Config = z.object({
   ...serviceSettings({ name: 'recommendations', httpPort: 3007 }),
   /** ZeroRPC; 0 picks a free port (tests). */
   RPC_PORT: Port.default(4244),
-  /** The interface the ZeroRPC socket binds: every one by default, 127.0.0.1 in tests. */
-  RPC_HOST: z.string().min(1).default('0.0.0.0'),
+  /** Interface the ZeroRPC socket binds: loopback by default, every one in a container (0.0.0.0). */
+  RPC_HOST: BindHost,
   ...postgresSettings(),
   ...eventBusSettings(),
   /** CURVE on the ZeroRPC port (see docs/zerorpc.md); unset, plain ZeroRPC for loopback use. */

@@ -19,6 +19,8 @@ export interface HttpAppOptions {
   log: Logger;
   metrics: Metrics;
   health: Health;
+  /** Mounts /healthz, /readyz and /metrics (true by default); false when an admin listener serves them. */
+  probes?: boolean;
   /** Adds the service's routes. Handlers may be async: express 5 forwards rejections to the error mapper. */
   routes?: (app: Express) => void;
   /** The service's route tables and its verifier: each route then admits only its `callers`. */
@@ -40,7 +42,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   const { log, metrics, health } = options;
   const app = express();
   app.use(helmet(options.security));
-  app.use(probes(health, metrics));
+  if (options.probes !== false) app.use(probes(health, metrics));
   app.use(requestContext());
   app.use(requestLog(log, metrics));
   // Before the body is read: a caller that may not call a route gets nothing more than its answer.

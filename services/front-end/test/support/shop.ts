@@ -26,6 +26,8 @@ export const address = {
 
 export interface Storefront {
   url: string;
+  /** The admin listener: /healthz, /readyz, /metrics. */
+  adminUrl: string;
   peers: ShopPeers;
   /** The front-end's log lines. */
   capture: LogCapture;
@@ -80,6 +82,7 @@ export async function startStorefront(
         REDIS_URL: infra.redis.url,
         REDIS_KEY_PREFIX: `${infra.redis.prefix}front-end:`,
         HTTP_PORT: '0',
+        ADMIN_PORT: '0',
         SESSION_SECRET: 'test-front-end-session-secret-0123456789',
         ...(await identityEnv('front-end')),
         // Generous: a loaded CI machine must not make the panels flaky (degradation.test.ts sets its own).
@@ -92,6 +95,7 @@ export async function startStorefront(
     const url = `http://127.0.0.1:${frontEnd.port}`;
     return {
       url,
+      adminUrl: `http://127.0.0.1:${frontEnd.adminPort}`,
       peers,
       capture,
       browserClient: () => createBrowserClient(url),
