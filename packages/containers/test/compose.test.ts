@@ -122,6 +122,31 @@ describe('docker-compose.yml and fig.yml', () => {
     }
   });
 
+  test('state lives in a Redis that never evicts, the cache in one that may', () => {
+    const commandOf = (service: ServiceDefinition & { command?: string | string[] }) =>
+      Array.isArray(service.command) ? service.command.join(' ') : (service.command ?? '');
+    const policies = (services: Record<string, ServiceDefinition>) => {
+      const redisOf = (name: string) => new URL(services[name]!.environment!.REDIS_URL!).hostname;
+      const policy = (host: string) => {
+        const command = commandOf(services[host]!);
+        assert.match(command, /--maxmemory \d+mb/, `${host} has a memory limit`);
+        return /--maxmemory-policy (\S+)/.exec(command)?.[1];
+      };
+      return {
+        sessionsAndCarts: policy(redisOf('front-end')),
+        loginCounters: policy(redisOf('profiles')),
+        productCache: policy(redisOf('catalog')),
+      };
+    };
+    const expected = {
+      sessionsAndCarts: 'noeviction',
+      loginCounters: 'noeviction',
+      productCache: 'allkeys-lru',
+    };
+    assert.deepEqual(policies(compose.services), expected);
+    assert.deepEqual(policies(fig), expected);
+  });
+
   test('only the storefront and RabbitMQ’s management UI are published', () => {
     const published = Object.entries(compose.services).flatMap(([name, service]) =>
       (service.ports ?? []).map((port) => `${name} ${port}`),

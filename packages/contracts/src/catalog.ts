@@ -1,7 +1,7 @@
 // catalog (REST, :3001): products, categories and the admin API that changes them. Prices here
 // are the authoritative ones; billing asks catalog, never the client.
 import { z } from 'zod';
-import { IsoDateTime, Money, pageOf, Sku } from './common.ts';
+import { IsoDateTime, Money, pageOf, Sku, text } from './common.ts';
 import { defineRoute, errorResponses } from './http.ts';
 import { pagination, queryInt, queryObject, queryParam } from './query.ts';
 
@@ -59,7 +59,7 @@ export const ProductSort = z
   .meta({ id: 'ProductSort', description: 'Defaults to relevance when `q` is given, otherwise name' });
 
 export const ProductListQuery = queryObject({
-  q: queryParam(z.string().trim().min(1).max(200).optional()).describe('Full-text search'),
+  q: queryParam(text(200).optional()).describe('Full-text search'),
   category: queryParam(CategorySlug.optional()),
   minPrice: queryParam(queryInt(0, Number.MAX_SAFE_INTEGER).optional()).describe('Inclusive, minor units'),
   maxPrice: queryParam(queryInt(0, Number.MAX_SAFE_INTEGER).optional()).describe('Inclusive, minor units'),

@@ -4,10 +4,12 @@ import { z } from 'zod';
 import {
   Address,
   CurrencyCode,
+  Email,
   ErrorBody,
   formatPath,
   Money,
   PositiveMoney,
+  Quantity,
   Sku,
   toFieldIssues,
 } from './common.ts';
@@ -100,4 +102,44 @@ describe('field issues for error bodies', () => {
     };
     assert.ok(ErrorBody.safeParse(body).success);
   });
+});
+
+describe('control characters in text', () => {
+  const address = { name: 'Ada', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' };
+  const controls = ['\u0000', '\u0007', '\n', '\t', '\u001b', '\u007f', '\u0085', '\u009f'];
+
+  for (const control of controls) {
+    const shown = JSON.stringify(control);
+    test(`when an address line holds ${shown}, the schema names the field`, () => {
+      const result = Address.safeParse({ ...address, line1: `1 Main${control}St` });
+      assert.deepEqual(messagesOf(result), [
+        'line1: must not contain control characters (NUL, line breaks, tabs…)',
+      ]);
+    });
+  }
+
+  test('when a name, city or postal code holds NUL, each is named', () => {
+    const result = Address.safeParse({ ...address, name: 'A\u0000', city: 'B\u0000', postalCode: '1\u0000' });
+    assert.deepEqual(
+      messagesOf(result).map((message) => message.split(':')[0]),
+      ['name', 'city', 'postalCode'],
+    );
+  });
+
+  test('when text is accented, non-Latin or has emoji, the schema accepts it', () => {
+    const named = { ...address, name: 'Zoë Ångström 王小明 🙂', city: 'São Paulo' };
+    assert.deepEqual(Address.parse(named), named);
+  });
+
+  test('when an email holds NUL, the schema rejects it', () => {
+    assert.equal(Email.safeParse('ada\u0000@example.com').success, false);
+  });
+});
+
+describe('Quantity', () => {
+  for (const qty of [0, 1000, 2.5]) {
+    test(`when qty is ${qty}, the message gives the range`, () => {
+      assert.deepEqual(messagesOf(Quantity.safeParse(qty)), [': must be a whole number between 1 and 999']);
+    });
+  }
 });

@@ -70,11 +70,16 @@ export const Sku = z
   });
 export type Sku = z.infer<typeof Sku>;
 
-export const Quantity = z
-  .int('must be a whole number')
-  .min(1, 'must be at least 1')
-  .max(999, 'must be at most 999')
-  .meta({ id: 'Quantity', description: 'Number of units of one sku' });
+/** A whole number between `min` and `max`, each wrong value told what is right. */
+export function wholeNumberBetween(min: number, max: number) {
+  const range = `must be a whole number between ${min} and ${max}`;
+  return z.int(range).min(min, range).max(max, range);
+}
+
+export const Quantity = wholeNumberBetween(1, 999).meta({
+  id: 'Quantity',
+  description: 'Number of units of one sku',
+});
 
 export const LineItem = z
   .object({ sku: Sku, qty: Quantity })
@@ -93,15 +98,35 @@ export const IsoDateTime = z.iso
   .datetime({ offset: true, message: 'must be an ISO 8601 date-time such as 2025-01-31T12:00:00Z' })
   .meta({ id: 'IsoDateTime', description: 'ISO 8601 date-time' });
 
-export const Email = z.email('must be an email address').max(254).meta({ id: 'Email' });
+export const Email = z
+  .email('must be an email address')
+  .max(254)
+  .refine((value) => !/\p{Cc}/u.test(value), 'must not contain control characters')
+  .meta({ id: 'Email' });
 
 export const CountryCode = z
   .string()
   .regex(/^[A-Z]{2}$/, 'must be a two-letter upper-case ISO 3166-1 code such as "DE"')
   .meta({ id: 'CountryCode', description: 'ISO 3166-1 alpha-2 country code', examples: ['DE'] });
 
-const text = (max: number) =>
-  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+// Control characters: the C0 range (NUL, tab, line breaks…), DEL and the C1 range. PostgreSQL
+// refuses NUL outright (the request would end in a 500 after earlier steps had run), and the
+// others are invisible on a page or a parcel label: no one types them into a name.
+const controlCharacter = /\p{Cc}/u;
+
+/** `schema`, refusing any value with a control character in it. */
+export function noControlCharacters<T extends z.ZodString>(schema: T): T {
+  return schema.refine(
+    (value) => !controlCharacter.test(value),
+    'must not contain control characters (NUL, line breaks, tabs…)',
+  ) as unknown as T;
+}
+
+/** One line a person types (a name, an address line, a search): trimmed, 1-`max` characters, no control characters. */
+export const text = (max: number) =>
+  noControlCharacters(
+    z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`),
+  );
 
 export const Address = z
   .object({

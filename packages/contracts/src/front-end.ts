@@ -24,7 +24,9 @@ import {
   ShippingDestination,
   ShippingService,
   Sku,
+  text,
   UserId,
+  wholeNumberBetween,
 } from './common.ts';
 import { defineRoute, errorResponses } from './http.ts';
 import { CardInput } from './payment.ts';
@@ -36,7 +38,7 @@ import { ShippingQuote } from './shipping.ts';
 export const sessionCookieName = 'trio_session';
 
 export const ApiProductListQuery = queryObject({
-  q: queryParam(z.string().trim().min(1).max(200).optional()).describe('Full-text search'),
+  q: queryParam(text(200).optional()).describe('Full-text search'),
   category: queryParam(CategorySlug.optional()),
   page: pagination(24).page,
 });
@@ -60,12 +62,12 @@ export const ApiProductDetail = z
 export type ApiProductDetail = z.infer<typeof ApiProductDetail>;
 
 export const ApiCartLineInput = z
-  .object({ sku: Sku, qty: z.int('must be a whole number').min(1).max(99) })
+  .object({ sku: Sku, qty: wholeNumberBetween(1, 99) })
   .meta({ id: 'ApiCartLineInput' });
 export type ApiCartLineInput = z.infer<typeof ApiCartLineInput>;
 
 export const ApiCartLineUpdate = z
-  .object({ qty: z.int('must be a whole number').min(1).max(99) })
+  .object({ qty: wholeNumberBetween(1, 99) })
   .meta({ id: 'ApiCartLineUpdate' });
 export type ApiCartLineUpdate = z.infer<typeof ApiCartLineUpdate>;
 

@@ -3,7 +3,15 @@
 // key with another body is a 422. A full card number enters here and never leaves: responses,
 // events and storage only ever see the token, brand and last four digits.
 import { z } from 'zod';
-import { IdempotencyHeaders, IsoDateTime, Money, OrderId, PaymentId, PositiveMoney } from './common.ts';
+import {
+  IdempotencyHeaders,
+  IsoDateTime,
+  Money,
+  noControlCharacters,
+  OrderId,
+  PaymentId,
+  PositiveMoney,
+} from './common.ts';
 import { defineRoute, errorResponses } from './http.ts';
 
 /** The Luhn checksum every real card number satisfies; a number that fails it is a 400. */
@@ -45,6 +53,20 @@ export const CardInput = z
   })
   .meta({ id: 'CardInput', description: 'A card as the customer typed it' });
 export type CardInput = z.infer<typeof CardInput>;
+
+// The customer a card belongs to, in the caller's own terms (billing passes the profiles user id).
+// A token only ever charges for the owner it was stored for: a token is a bearer secret that
+// travels through caches, logs and browsers, so knowing one must not be enough to spend it.
+export const CardOwner = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,128}$/, 'must be 1-128 visible ASCII characters, e.g. a user id')
+  .meta({ id: 'CardOwner', description: 'Who the card belongs to: the caller’s id for the customer' });
+
+export const CreateCardRequest = CardInput.extend({ owner: CardOwner }).meta({
+  id: 'CreateCardRequest',
+  description: 'A card as the customer typed it, and whose it is',
+});
+export type CreateCardRequest = z.infer<typeof CreateCardRequest>;
 
 export const CardToken = z
   .string()
@@ -111,6 +133,9 @@ export const AuthorizeRequest = z
     orderId: OrderId,
     amount: PositiveMoney,
     source: PaymentSource,
+    owner: CardOwner.describe(
+      'Whose card: a typed card is stored for this owner, a token must have been stored for it',
+    ),
   })
   .meta({ id: 'AuthorizeRequest' });
 export type AuthorizeRequest = z.infer<typeof AuthorizeRequest>;
@@ -123,7 +148,7 @@ export type CaptureRequest = z.infer<typeof CaptureRequest>;
 export const RefundRequest = z
   .object({
     amount: PositiveMoney.optional(),
-    reason: z.string().max(200).optional(),
+    reason: noControlCharacters(z.string().max(200)).optional(),
   })
   .meta({
     id: 'RefundRequest',
@@ -132,6 +157,10 @@ export const RefundRequest = z
 export type RefundRequest = z.infer<typeof RefundRequest>;
 
 const PaymentParams = z.object({ paymentId: PaymentId });
+
+// An unknown token and another owner's token get the same 404 (and the same 400 on authorize):
+// a different answer would tell whoever holds a leaked or guessed token that it is live.
+const notYoursOrUnknown = 'A token that is unknown and one stored for another owner answer alike.';
 
 export const paymentRoutes = {
   createCard: defineRoute({
@@ -145,11 +174,21 @@ export const paymentRoutes = {
     auth: 'none',
     callers: ['billing'],
     headers: IdempotencyHeaders,
-    body: CardInput,
+    body: CreateCardRequest,
     responses: {
       201: { description: 'The stored card', body: StoredCard },
       ...errorResponses(400, 413, 422),
     },
+  }),
+  getCard: defineRoute({
+    method: 'get',
+    path: '/cards/:token',
+    summary: 'A stored card, if it belongs to `owner`',
+    description: `Lets a caller refuse a token before it starts anything that would need undoing. ${notYoursOrUnknown}`,
+    auth: 'none',
+    params: z.object({ token: CardToken }),
+    query: z.object({ owner: CardOwner }),
+    responses: { 200: { description: 'The stored card', body: StoredCard }, ...errorResponses(400, 404) },
   }),
   authorize: defineRoute({
     method: 'post',
@@ -158,7 +197,8 @@ export const paymentRoutes = {
     description:
       'Test cards: 4242424242424242 succeeds; 4000000000000002 is declined; 4000000000009995 has ' +
       'insufficient funds; 4000000000000119 is a processing error; 4000000000003220 succeeds after 3 s. ' +
-      'Any other number passing the Luhn check succeeds.',
+      'Any other number passing the Luhn check succeeds. A token must have been stored for `owner`, ' +
+      `else the answer is a 400 on source.token. ${notYoursOrUnknown}`,
     auth: 'none',
     callers: ['billing'],
     headers: IdempotencyHeaders,

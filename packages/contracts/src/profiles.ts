@@ -2,7 +2,7 @@
 // other service accepts as `Authorization: Bearer`; `GET /sessions/current` is how they check
 // that it is still valid (tokens are revocable, so a signature check alone is not enough).
 import { z } from 'zod';
-import { Address, AddressId, Email, IsoDateTime, UserId } from './common.ts';
+import { Address, AddressId, Email, IsoDateTime, text, UserId } from './common.ts';
 import { defineRoute, errorResponses } from './http.ts';
 
 export const User = z
@@ -14,7 +14,7 @@ export const RegisterRequest = z
   .object({
     email: Email,
     password: z.string().min(8, 'must be at least 8 characters').max(128, 'must be at most 128 characters'),
-    name: z.string().trim().min(1, 'must not be empty').max(100),
+    name: text(100),
   })
   .meta({ id: 'RegisterRequest' });
 export type RegisterRequest = z.infer<typeof RegisterRequest>;
@@ -37,13 +37,11 @@ export type Session = z.infer<typeof Session>;
 export const SessionInfo = z.object({ user: User, expiresAt: IsoDateTime }).meta({ id: 'SessionInfo' });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 
-export const UpdateProfileRequest = z
-  .object({ name: z.string().trim().min(1, 'must not be empty').max(100) })
-  .meta({ id: 'UpdateProfileRequest' });
+export const UpdateProfileRequest = z.object({ name: text(100) }).meta({ id: 'UpdateProfileRequest' });
 export type UpdateProfileRequest = z.infer<typeof UpdateProfileRequest>;
 
 export const AddressInput = Address.extend({
-  label: z.string().trim().min(1).max(50).optional().describe('e.g. "Home"'),
+  label: text(50).optional().describe('e.g. "Home"'),
   isDefault: z.boolean().default(false),
 }).meta({ id: 'AddressInput' });
 export type AddressInput = z.infer<typeof AddressInput>;

@@ -70,7 +70,7 @@ describe('rpc argument tuples', () => {
     const result = reserve.safeParse(['not-a-uuid', [{ sku: 'MUG-0001', qty: 0 }], 0]);
     assert.deepEqual(problems(result), [
       '[0]: must be a UUID (order id, issued by billing)',
-      '[1][0].qty: must be at least 1',
+      '[1][0].qty: must be a whole number between 1 and 999',
       '[2]: Too small: expected number to be >=1',
     ]);
   });

@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Invoice, Order } from '@trio/contracts/billing';
 import { ErrorBody } from '@trio/contracts/common';
+import { StoredCard } from '@trio/contracts/payment';
 import { callerHeaders } from '@trio/testing/identity';
 import { createTestInfra, type TestInfra } from '@trio/testing/infra';
-import { checkout, startShop, type TestShop, waitFor } from './support/shop.ts';
+import { checkout, startShop, successCard, type TestShop, waitFor } from './support/shop.ts';
 
 let infra: TestInfra;
 let shop: TestShop;
@@ -280,6 +281,65 @@ describe('orders API', () => {
     assert.equal(await shop.available(sku), 1);
     const list = await shop.billing.http.request('GET', '/orders', { token });
     assert.equal((list.body as { total: number }).total, 0);
+  });
+
+  test('another customer’s card token is refused with 422 before anything is reserved or charged', async () => {
+    const ann = await shop.customer();
+    const bob = await shop.customer();
+    const sku = await shop.product({ stock: 3 });
+    const stored = await fetch(`${shop.paymentUrl}/cards`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() },
+      body: JSON.stringify({ ...successCard, owner: ann.userId }),
+    });
+    const annsToken = StoredCard.parse(await stored.json()).token;
+    const body = { ...checkout([{ sku }]), payment: { type: 'token', token: annsToken } };
+    const charges = () =>
+      shop
+        .db('payment')
+        .query('SELECT count(*)::int AS n FROM payments WHERE card_token = $1', [annsToken])
+        .then(({ rows }) => rows[0].n as number);
+
+    const reply = await shop.placeOrder(bob.token, body);
+    assert.equal(reply.status, 422, JSON.stringify(reply.body));
+    assert.deepEqual(
+      ErrorBody.parse(reply.body).error.details?.map((detail) => detail.path),
+      ['payment.token'],
+    );
+    assert.equal(await shop.available(sku), 3, 'nothing reserved');
+    assert.equal(await charges(), 0, 'nothing charged');
+    const bobs = await shop.billing.http.request('GET', '/orders', { token: bob.token });
+    assert.equal((bobs.body as { total: number }).total, 0, 'no order left behind');
+
+    const own = Order.parse((await shop.placeOrder(ann.token, body)).body);
+    await waitFor(
+      'Ann’s order to be paid',
+      async () => (await orderOf(ann.token, own.id)).state === 'invoiced',
+    );
+    assert.equal(await charges(), 1, 'its owner pays with it');
+  });
+
+  test('a NUL in the address is a 400 naming the field, and no card is stored', async () => {
+    const { token } = await shop.customer();
+    const sku = await shop.product({ stock: 1 });
+    const cards = () =>
+      shop
+        .db('payment')
+        .query('SELECT count(*)::int AS n FROM cards')
+        .then(({ rows }) => rows[0].n as number);
+    const before = await cards();
+    const body = checkout([{ sku }]);
+    const reply = await shop.placeOrder(token, {
+      ...body,
+      address: { ...body.address, city: 'Ber\u0000lin' },
+    });
+    assert.equal(reply.status, 400);
+    assert.deepEqual(
+      ErrorBody.parse(reply.body).error.details?.map((detail) => detail.path),
+      ['address.city'],
+    );
+    assert.equal(await cards(), before);
+    assert.equal(await shop.available(sku), 1);
   });
 
   test('an unknown sku is a 422 naming the line; a price sent by the client is ignored', async () => {

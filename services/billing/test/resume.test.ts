@@ -51,8 +51,8 @@ async function reservationOf(orderId: string): Promise<string | undefined> {
   return rows[0]?.status;
 }
 
-/** A token from payment, so that orders can be placed while billing cannot reach payment. */
-async function cardToken(): Promise<string> {
+/** A token of `owner`'s card from payment, so that orders can be placed while billing cannot reach payment. */
+async function cardToken(owner: string): Promise<string> {
   const response = await fetch(`${shop.paymentUrl}/cards`, {
     method: 'POST',
     headers: {
@@ -60,7 +60,7 @@ async function cardToken(): Promise<string> {
       'idempotency-key': crypto.randomUUID(),
       ...(await callerHeaders('billing', 'payment')),
     },
-    body: JSON.stringify(successCard),
+    body: JSON.stringify({ ...successCard, owner }),
   });
   assert.equal(response.status, 201);
   return StoredCard.parse(await response.json()).token;
@@ -129,9 +129,9 @@ describe('a saga survives its process', () => {
       CHECKOUT_RESPONSE_BUDGET_MS: '1500',
     });
     try {
-      const { token } = await shop.customer();
+      const { token, userId } = await shop.customer();
       const sku = await shop.product({ stock: 2 });
-      const body = { ...checkout([{ sku }]), payment: { type: 'token', token: await cardToken() } };
+      const body = { ...checkout([{ sku }]), payment: { type: 'token', token: await cardToken(userId) } };
       await proxy.stop();
 
       const reply = await shop.placeOrder(token, body, crypto.randomUUID(), billing);
@@ -163,9 +163,9 @@ describe('a saga survives its process', () => {
       SAGA_DEADLINE_MS: '1000',
     });
     try {
-      const { token } = await shop.customer();
+      const { token, userId } = await shop.customer();
       const sku = await shop.product({ stock: 2 });
-      const body = { ...checkout([{ sku }]), payment: { type: 'token', token: await cardToken() } };
+      const body = { ...checkout([{ sku }]), payment: { type: 'token', token: await cardToken(userId) } };
       await proxy.stop();
       const order = Order.parse((await shop.placeOrder(token, body, crypto.randomUUID(), billing)).body);
       await waitFor('the deadline to pass', async () => (await stateOf(order.id)) === 'compensating', 15_000);

@@ -227,3 +227,80 @@ describe('authorizing with the token of a stored card answers as the card itself
     assert.ok(performance.now() - started >= slowCardDelayMs, 'answered before the delay');
   });
 });
+
+describe('a stored card belongs to its owner', () => {
+  const authorize = (body: unknown) => payment.post('/payments', body);
+  const byToken = (token: string, who: string) =>
+    authorizeBody(cards.succeeds, { source: { type: 'token', token }, owner: who });
+  /** The error as a client sees it, without the request id that differs on every request. */
+  const refusal = (reply: Reply) => {
+    const { error } = ErrorBody.parse(reply.body);
+    return { status: reply.status, code: error.code, message: error.message, details: error.details };
+  };
+  const chargesAndEvents = async () => ({
+    payments: await count('SELECT count(*)::int AS n FROM payments'),
+    outbox: await count('SELECT count(*)::int AS n FROM event_outbox'),
+  });
+
+  test("another owner's token is refused exactly as an unknown token, and charges nothing", async () => {
+    const card = await storedCard(cards.succeeds, { owner: 'user-ada' });
+    const before = await chargesAndEvents();
+    const stored = await everythingStored();
+
+    const theirs = await authorize(byToken(card.token, 'user-bob'));
+    const unknown = await authorize(byToken('tok_unknown000', 'user-bob'));
+    assert.equal(theirs.status, 400, JSON.stringify(theirs.body));
+    assert.deepEqual(refusal(theirs), refusal(unknown));
+    assert.deepEqual(refusal(theirs).details?.[0]?.path, 'source.token');
+    assert.deepEqual(await chargesAndEvents(), before, 'no payment, no event');
+    assert.ok((await everythingStored()).includes(card.token));
+    assert.equal(
+      (await everythingStored())
+        .split('\n')
+        .filter((line) => line.includes(card.token))
+        .join('\n'),
+      stored
+        .split('\n')
+        .filter((line) => line.includes(card.token))
+        .join('\n'),
+      'the card row is unchanged',
+    );
+
+    assert.equal((await authorize(byToken(card.token, 'user-ada'))).status, 201, 'its owner still can');
+  });
+
+  test("GET /cards/:token shows the card to its owner only; another owner's is a 404 like an unknown one", async () => {
+    const card = await storedCard(cards.otherMastercard, { owner: 'user-ada' });
+    const mine = await payment.get(`/cards/${card.token}?owner=user-ada`);
+    assert.equal(mine.status, 200);
+    assert.deepEqual(mine.body, card);
+
+    const theirs = await payment.get(`/cards/${card.token}?owner=user-bob`);
+    const unknown = await payment.get('/cards/tok_unknown000?owner=user-bob');
+    assert.equal(theirs.status, 404);
+    assert.deepEqual(refusal(theirs), refusal(unknown));
+    assert.equal((await payment.get(`/cards/${card.token}`)).status, 400, 'the owner is required');
+  });
+
+  test('a card stored before owners were recorded can no longer be charged by token, by anyone', async () => {
+    const card = await storedCard(cards.succeeds);
+    await db.query('UPDATE cards SET owner = NULL WHERE token = $1', [card.token]);
+    const before = await chargesAndEvents();
+    const reply = await authorize(byToken(card.token, 'user-ada'));
+    assert.equal(reply.status, 400);
+    assert.equal((await payment.get(`/cards/${card.token}?owner=user-ada`)).status, 404);
+    assert.deepEqual(await chargesAndEvents(), before);
+  });
+
+  test('a card without an owner is not stored: POST /cards answers 400 naming owner', async () => {
+    const before = await cardCount();
+    const { owner: _, ...ownerless } = cardBody(cards.succeeds);
+    const reply = await createCard(ownerless);
+    assert.equal(reply.status, 400);
+    assert.deepEqual(
+      ErrorBody.parse(reply.body).error.details?.map((detail) => detail.path),
+      ['owner'],
+    );
+    assert.equal(await cardCount(), before);
+  });
+});

@@ -4,12 +4,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { RouteDefinition } from '@trio/contracts/http';
-import { Payment, paymentRoutes } from '@trio/contracts/payment';
+import { Payment, paymentRoutes, StoredCard } from '@trio/contracts/payment';
 import { createTestInfra, type TestInfra } from '@trio/testing/infra';
 import {
   authorizeBody,
   cardBody,
   cards,
+  owner,
   type RequestOptions,
   startPayment,
   type TestPayment,
@@ -45,11 +46,15 @@ test('every route of the contract is served, and every answer matches the contra
   await payment.post('/payments', authorizeBody(), reused);
 
   // Requests per route, in order; together they reach every status a client can cause.
+  const stored = StoredCard.parse((await payment.post('/cards', cardBody(cards.succeeds))).body);
   const exchanges: [RouteName, string, RequestOptions?][] = [
     ['createCard', '/cards', { body: cardBody(cards.succeeds) }],
     ['createCard', '/cards', { body: cardBody('4242424242424241') }],
     ['createCard', '/cards', { body: cardBody(cards.succeeds), key: reused }],
     ['createCard', '/cards', { body: cardBody(cards.succeeds, { cvc: 'x'.repeat(200_000) }) }],
+    ['getCard', `/cards/${stored.token}?owner=${owner}`],
+    ['getCard', `/cards/${stored.token}?owner=someone-else`],
+    ['getCard', '/cards/not-a-token?owner=someone-else'],
     ['authorize', '/payments', { body: authorizeBody(cards.succeeds) }],
     ['authorize', '/payments', { body: authorizeBody(cards.declined) }],
     ['authorize', '/payments', { body: authorizeBody('4242424242424241') }],

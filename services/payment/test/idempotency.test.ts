@@ -56,7 +56,12 @@ test('the same body with its keys in another order is the same request', async (
   const key = crypto.randomUUID();
   const body = authorizeBody(cards.succeeds);
   const first = await payment.post('/payments', body, key);
-  const reordered = { source: body.source, amount: { currency: 'EUR', amount: 4999 }, orderId: body.orderId };
+  const reordered = {
+    owner: body.owner,
+    source: body.source,
+    amount: { currency: 'EUR', amount: 4999 },
+    orderId: body.orderId,
+  };
   const retry = await payment.post('/payments', reordered, key);
   assert.deepEqual([retry.status, retry.body], [first.status, first.body]);
 });

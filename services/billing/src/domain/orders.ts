@@ -8,6 +8,7 @@ import { orderStatusOf } from '@trio/contracts/billing';
 import { getContext } from '@trio/service-runtime/context';
 import { AppError } from '@trio/service-runtime/errors';
 import { fingerprint } from '@trio/service-runtime/fingerprint';
+import { PeerUnavailable } from '@trio/service-runtime/peer';
 import type { Postgres } from '@trio/service-runtime/postgres';
 import {
   findOrder,
@@ -53,7 +54,7 @@ export async function placeOrder(
 
   const { lines, currency, subtotal, weightGrams } = await priceLines(deps, request.lines);
   const orderId = crypto.randomUUID();
-  const cardToken = await tokenFor(deps, orderId, request.payment);
+  const cardToken = await tokenFor(deps, userId, orderId, request.payment);
 
   const { inserted, done } = await deps.runner.startNew(orderId, () =>
     insertOrder(deps.db, {
@@ -144,18 +145,44 @@ async function priceLines(deps: OrderDeps, requested: PlaceOrderRequest['lines']
   };
 }
 
-/** The token the saga charges: payment stores a typed card and answers with its token. */
+/**
+ * The token the saga charges, always one of the customer's own cards: payment stores a typed card
+ * for this customer, and a token given is asked about first, so that another customer's token is
+ * refused before any stock is reserved. When payment does not answer, the order goes ahead: the
+ * authorization step asks payment again with the same owner, and its refusal fails the order and
+ * releases the stock.
+ */
 async function tokenFor(
   deps: OrderDeps,
+  userId: string,
   orderId: string,
   source: PlaceOrderRequest['payment'],
 ): Promise<string> {
-  if (source.type === 'token') return source.token;
-  const answer = await deps.payment.storeCard(paymentKey(orderId, 'card'), source.card);
+  if (source.type === 'token') {
+    await assertOwnCard(deps, userId, source.token);
+    return source.token;
+  }
+  const answer = await deps.payment.storeCard(paymentKey(orderId, 'card'), source.card, userId);
   if (answer.ok) return answer.value.token;
   throw new AppError('validation_failed', 'The card was not accepted', {
     status: answer.status === 400 ? 400 : 422,
     details: [{ location: 'body', path: 'payment.card', message: answer.message }],
+  });
+}
+
+async function assertOwnCard(deps: OrderDeps, userId: string, token: string): Promise<void> {
+  let answer: Awaited<ReturnType<PaymentPeer['card']>>;
+  try {
+    answer = await deps.payment.card(token, userId);
+  } catch (error) {
+    if (error instanceof PeerUnavailable) return;
+    throw error;
+  }
+  if (answer.ok) return;
+  // Payment answers another customer's token as it does an unknown one, and so does billing.
+  throw new AppError('validation_failed', 'The card was not accepted', {
+    status: 422,
+    details: [{ location: 'body', path: 'payment.token', message: 'no card of yours has this token' }],
   });
 }
 

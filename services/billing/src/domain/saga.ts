@@ -246,6 +246,7 @@ function authorizationRequest(order: OrderRow) {
     orderId: order.id,
     amount: { amount: order.total!, currency: order.currency },
     token: order.cardToken,
+    owner: order.userId,
   };
 }
 

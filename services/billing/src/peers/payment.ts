@@ -12,11 +12,19 @@ export type PaymentAnswer<T> =
   | { ok: true; value: T }
   | { ok: false; status: number; code: string; message: string };
 
+/** Cards belong to a customer: billing names its user id as the card's owner at payment. */
 export interface PaymentPeer {
-  storeCard(key: string, card: CardInput): Promise<PaymentAnswer<StoredCard>>;
+  storeCard(key: string, card: CardInput, owner: string): Promise<PaymentAnswer<StoredCard>>;
+  /** The owner's card with this token; another owner's token answers as an unknown one (404). */
+  card(token: string, owner: string): Promise<PaymentAnswer<StoredCard>>;
   authorize(
     key: string,
-    request: { orderId: string; amount: { amount: number; currency: string }; token: string },
+    request: {
+      orderId: string;
+      amount: { amount: number; currency: string };
+      token: string;
+      owner: string;
+    },
   ): Promise<PaymentAnswer<Payment>>;
   capture(key: string, paymentId: string): Promise<PaymentAnswer<Payment>>;
   void(key: string, paymentId: string): Promise<PaymentAnswer<Payment>>;
@@ -39,7 +47,9 @@ export function paymentPeer(peer: RestPeer): PaymentPeer {
   const payment = createRestClient(peer, paymentRoutes);
   const keyed = (key: string) => ({ 'idempotency-key': key });
   return {
-    storeCard: async (key, card) => sorted(await payment.createCard({ headers: keyed(key), body: card })),
+    storeCard: async (key, card, owner) =>
+      sorted(await payment.createCard({ headers: keyed(key), body: { ...card, owner } })),
+    card: async (token, owner) => sorted(await payment.getCard({ params: { token }, query: { owner } })),
     authorize: async (key, request) =>
       sorted(
         await payment.authorize({
@@ -48,6 +58,7 @@ export function paymentPeer(peer: RestPeer): PaymentPeer {
             orderId: request.orderId,
             amount: request.amount,
             source: { type: 'token', token: request.token },
+            owner: request.owner,
           },
         }),
       ),

@@ -40,6 +40,7 @@ export async function addToCart(
   if ((await deps.products.get(sku)) === undefined) {
     throw new AppError('not_found', `No product has sku ${sku}`, { status: 404 });
   }
+  await deps.sessions.keep(session);
   await deps.carts.add(cartOwner(session), sku, qty, maxLineQty);
   return cartOf(deps, session);
 }

@@ -2,19 +2,29 @@
 // logged-in session holds the profiles token the BFF calls billing and profiles with; the browser
 // never sees that token. Logging in starts a new session id (a session fixed by an attacker before
 // login is worth nothing after it), and forms carry a CSRF token derived from the session id.
+//
+// Nothing is written to Redis until there is something to keep: a shopper who only browses gets a
+// session id in the cookie (the product page's add-to-cart form needs its CSRF token) but no key,
+// so that crawlers and one-off visitors do not fill Redis with empty sessions for a week. The
+// session is kept when its cart gets a line or its shopper logs in.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Redis } from '@trio/service-runtime/redis';
 
 export interface ShopSession {
   id: string;
+  /** False while the session lives only in the cookie: nothing has needed keeping yet. */
+  kept: boolean;
   /** Set while logged in. */
   user?: { id: string; email: string; name: string; token: string };
 }
 
 export interface SessionStore {
+  /** The cookie's session: kept in Redis, or (a well-formed id Redis does not know) not yet kept. */
   get(id: string | undefined): Promise<ShopSession | undefined>;
-  /** A new, anonymous session. */
-  create(): Promise<ShopSession>;
+  /** A new, anonymous session, not kept until `keep`. */
+  start(): ShopSession;
+  /** Writes the session to Redis if it is not there yet (its cart is about to get a line). */
+  keep(session: ShopSession): Promise<void>;
   /** A new session id for `user` (login); the old session is deleted. */
   login(old: ShopSession | undefined, user: NonNullable<ShopSession['user']>): Promise<ShopSession>;
   destroy(id: string): Promise<void>;
@@ -48,18 +58,24 @@ export function createSessionStore(
       if (id === undefined || !sessionIdPattern.test(id)) return undefined;
       // Reading slides the expiry: an active shopper stays logged in.
       const stored = await client.getEx(key(id), { type: 'EX', value: options.ttlSeconds });
-      if (stored === null) return undefined;
+      // An id of ours not kept (yet, or any more) is an anonymous session with nothing in it.
+      if (stored === null) return { id, kept: false };
       const user = JSON.parse(stored) as Partial<NonNullable<ShopSession['user']>>;
-      return user.id === undefined ? { id } : { id, user: user as NonNullable<ShopSession['user']> };
+      return user.id === undefined
+        ? { id, kept: true }
+        : { id, kept: true, user: user as NonNullable<ShopSession['user']> };
     },
-    async create() {
-      const session = { id: newId() };
+    start() {
+      return { id: newId(), kept: false };
+    },
+    async keep(session) {
+      if (session.kept) return;
       await save(session);
-      return session;
+      session.kept = true;
     },
     async login(old, user) {
       if (old !== undefined) await client.del(key(old.id));
-      const session = { id: newId(), user };
+      const session = { id: newId(), kept: true, user };
       await save(session);
       return session;
     },

@@ -48,22 +48,26 @@ function toPayment(row: PaymentRow): Payment {
   };
 }
 
-export async function insertCard(tx: pg.PoolClient, card: CardOnFile): Promise<void> {
+export async function insertCard(tx: pg.PoolClient, card: CardOnFile, owner: string): Promise<void> {
   await tx.query(
-    `INSERT INTO cards (token, brand, last4, exp_month, exp_year, behaviour)
-     VALUES ($1, $2, $3, $4, $5, $6)`,
-    [card.token, card.brand, card.last4, card.expMonth, card.expYear, card.behaviour],
+    `INSERT INTO cards (token, brand, last4, exp_month, exp_year, behaviour, owner)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [card.token, card.brand, card.last4, card.expMonth, card.expYear, card.behaviour, owner],
   );
 }
 
-export async function findCard(db: Queryable, token: string): Promise<CardOnFile | undefined> {
+/** The card with this token if it was stored for `owner`; a card without an owner matches no one. */
+export async function findCard(db: Queryable, token: string, owner: string): Promise<CardOnFile | undefined> {
   const { rows } = await db.query<{
     brand: StoredCard['brand'];
     last4: string;
     exp_month: number;
     exp_year: number;
     behaviour: CardBehaviour;
-  }>('SELECT brand, last4, exp_month, exp_year, behaviour FROM cards WHERE token = $1', [token]);
+  }>('SELECT brand, last4, exp_month, exp_year, behaviour FROM cards WHERE token = $1 AND owner = $2', [
+    token,
+    owner,
+  ]);
   const row = rows[0];
   return (
     row && {

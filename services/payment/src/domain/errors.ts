@@ -14,6 +14,14 @@ export function invalidTransition(operation: string, status: PaymentStatus, need
   });
 }
 
+// Unknown, or stored for someone else: one answer for both, so that holding a leaked or guessed
+// token teaches nothing about whether it is live.
+export function cardNotFound(): AppError {
+  return new AppError('not_found', 'No card of this owner has this token', { status: 404 });
+}
+
+export const noCardOfTheOwner = 'no card of this owner has this token';
+
 /** Shaped like the runtime's validation errors, as a client fixes it the same way. */
 export function invalidField(path: string, message: string): AppError {
   return new AppError('validation_failed', 'Request validation failed', {

@@ -22,7 +22,7 @@ import {
   insertRefund,
   savePayment,
 } from '../data-access/payments.ts';
-import { invalidField, invalidTransition, paymentNotFound } from './errors.ts';
+import { invalidField, invalidTransition, noCardOfTheOwner, paymentNotFound } from './errors.ts';
 import {
   authorizeCard,
   authorizeStoredCard,
@@ -50,8 +50,8 @@ export async function authorize(
     verdict = await authorizeCard(input.source.card, deps.slowCardDelayMs);
     card = cardOnFile(input.source.card);
   } else {
-    const stored = await findCard(tx, input.source.token);
-    if (stored === undefined) throw invalidField('source.token', 'no card has this token');
+    const stored = await findCard(tx, input.source.token, input.owner);
+    if (stored === undefined) throw invalidField('source.token', noCardOfTheOwner);
     card = stored;
     verdict = await authorizeStoredCard(card, deps.slowCardDelayMs);
   }
@@ -69,7 +69,7 @@ export async function authorize(
     );
     return verdict;
   }
-  if (input.source.type === 'card') await insertCard(tx, card);
+  if (input.source.type === 'card') await insertCard(tx, card, input.owner);
   const payment = await insertPayment(tx, {
     id: crypto.randomUUID(),
     orderId: input.orderId,

@@ -102,17 +102,26 @@ export const cards = {
   otherMastercard: '5555555555554444',
 } as const;
 
-/** A valid card as typed (the body of POST /cards); `overrides` replace fields. */
-export function cardBody(number: string = cards.succeeds, overrides: Record<string, unknown> = {}) {
-  return { number, expMonth: 12, expYear: 2099, cvc: '737', ...overrides };
+/** Whose cards the tests store and charge, unless a test says otherwise. */
+export const owner = 'user-ada';
+
+/** A valid card as typed. */
+export function typedCard(number: string = cards.succeeds) {
+  return { number, expMonth: 12, expYear: 2099, cvc: '737' };
 }
 
-/** A valid authorization body; `overrides` replace fields. */
+/** A valid body of POST /cards, stored for `owner`; `overrides` replace fields. */
+export function cardBody(number: string = cards.succeeds, overrides: Record<string, unknown> = {}) {
+  return { ...typedCard(number), owner, ...overrides };
+}
+
+/** A valid authorization body for `owner`; `overrides` replace fields. */
 export function authorizeBody(number: string = cards.succeeds, overrides: Record<string, unknown> = {}) {
   return {
     orderId: crypto.randomUUID(),
     amount: { amount: 4999, currency: 'EUR' },
-    source: { type: 'card', card: cardBody(number) },
+    source: { type: 'card', card: typedCard(number) },
+    owner,
     ...overrides,
   };
 }

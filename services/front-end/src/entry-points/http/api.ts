@@ -25,7 +25,7 @@ import {
 const sameOriginJson: RequestHandler = (req, _res, next) => {
   if (req.method === 'GET' || req.method === 'HEAD') return next();
   const origin = req.get('origin');
-  if (origin !== undefined && origin !== 'null' && new URL(origin).host !== req.get('host')) {
+  if (origin !== undefined && origin !== 'null' && hostOf(origin) !== req.get('host')) {
     throw new AppError('forbidden', 'Cross-site requests are not accepted', { status: 403 });
   }
   if (
@@ -39,6 +39,11 @@ const sameOriginJson: RequestHandler = (req, _res, next) => {
   }
   next();
 };
+
+/** The host an Origin header names; undefined for one that is not a URL (`Origin: foo`), which is no site of ours. */
+function hostOf(origin: string): string | undefined {
+  return URL.parse(origin)?.host;
+}
 
 const loose = (handler: unknown) => handler as RequestHandler;
 

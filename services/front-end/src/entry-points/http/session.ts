@@ -30,7 +30,7 @@ export function currentSession(res: Response): ShopSession | undefined {
   return res.locals.session as ShopSession | undefined;
 }
 
-/** The current session, or a new one (with its cookie) for a shopper who had none. */
+/** The current session, or a new one (with its cookie, and nothing in Redis yet) for a shopper who had none. */
 export async function ensureSession(
   res: Response,
   sessions: SessionStore,
@@ -38,7 +38,7 @@ export async function ensureSession(
 ): Promise<ShopSession> {
   const existing = currentSession(res);
   if (existing !== undefined) return existing;
-  const session = await sessions.create();
+  const session = sessions.start();
   useSession(res, session, cookie);
   return session;
 }

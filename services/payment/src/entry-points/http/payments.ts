@@ -3,7 +3,7 @@
 import { paymentRoutes } from '@trio/contracts/payment';
 import { requireIdempotencyKey, validate } from '@trio/service-runtime/validate';
 import type { Express, RequestHandler } from 'express';
-import { createCard } from '../../domain/cards.ts';
+import { createCard, getCard } from '../../domain/cards.ts';
 import {
   authorize,
   capture,
@@ -31,6 +31,13 @@ export function paymentHttpRoutes(app: Express, deps: PaymentDeps & IdempotencyD
       status: 201,
       body: await createCard(tx, req.body),
     })),
+  );
+  app.get(
+    routes.getCard.path,
+    validate({ params: routes.getCard.params, query: routes.getCard.query }),
+    async (req, res) => {
+      res.json(await getCard(deps.db, req.params.token, req.query.owner));
+    },
   );
   app.post(
     routes.authorize.path,
