@@ -186,6 +186,7 @@ export const paymentRoutes = {
     summary: 'A stored card, if it belongs to `owner`',
     description: `Lets a caller refuse a token before it starts anything that would need undoing. ${notYoursOrUnknown}`,
     auth: 'none',
+    callers: ['billing'],
     params: z.object({ token: CardToken }),
     query: z.object({ owner: CardOwner }),
     responses: { 200: { description: 'The stored card', body: StoredCard }, ...errorResponses(400, 404) },
