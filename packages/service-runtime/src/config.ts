@@ -89,7 +89,8 @@ export const SHIPPED_DEV_SECRETS: readonly string[] = [
 
 /** How a development value is recognised: a `dev-` prefix, or `change-me` or `example` in it. */
 function looksLikeDevValue(value: string): boolean {
-  return value.startsWith('dev-') || /change-?me|example/i.test(value);
+  // A JWK of a development key pair says so in its key id (`"kid":"dev-billing"`).
+  return value.startsWith('dev-') || /change-?me|example/i.test(value) || /"kid"\s*:\s*"dev-/.test(value);
 }
 
 /**
@@ -101,6 +102,12 @@ function looksLikeDevValue(value: string): boolean {
 export function secret(options: { minLength?: number } = {}) {
   const minLength = options.minLength ?? 16;
   const schema = z.string().min(minLength, `must be at least ${minLength} characters`);
+  secrets.add(schema);
+  return schema;
+}
+
+/** Puts a schema that is not secret() (a JSON key, say) under the same production rules. */
+export function markSecret<S extends z.ZodType>(schema: S): S {
   secrets.add(schema);
   return schema;
 }

@@ -14,6 +14,8 @@ export interface AppErrorOptions {
   catastrophic?: boolean;
   /** The underlying error, logged but never sent to the caller. */
   cause?: unknown;
+  /** When to try again (a limit was reached, a peer asked for it): sent as `Retry-After`. */
+  retryAfterSeconds?: number;
 }
 
 export class AppError extends Error {
@@ -22,6 +24,7 @@ export class AppError extends Error {
   readonly status: number;
   readonly details: unknown;
   readonly catastrophic: boolean;
+  readonly retryAfterSeconds: number | undefined;
 
   /** `message` is shown to callers: write it for them, and keep internals in `cause`. */
   constructor(code: string, message: string, options: AppErrorOptions = {}) {
@@ -31,5 +34,6 @@ export class AppError extends Error {
     this.status = options.status ?? 500;
     this.details = options.details;
     this.catastrophic = options.catastrophic ?? false;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }

@@ -9,6 +9,7 @@ import { start as startCatalog } from '@trio/catalog/main';
 import type { ServiceName } from '@trio/contracts/common';
 import { eventSubscriptions, type SubscriptionName } from '@trio/contracts/events';
 import { inventoryRpc } from '@trio/contracts/inventory';
+import { shopperAddressHeader } from '@trio/contracts/profiles';
 import { queuesDeclaredBy } from '@trio/events/topology';
 import { Config as InventoryConfig } from '@trio/inventory/config';
 import { start as startInventory } from '@trio/inventory/main';
@@ -27,6 +28,7 @@ import { Config as ShippingConfig } from '@trio/shipping/config';
 import { start as startShipping } from '@trio/shipping/main';
 import { createHttpClient } from '@trio/testing/http-client';
 import { identityEnv } from '@trio/testing/identity';
+import { uniqueShopperAddress } from '@trio/testing/ids';
 import type { TestInfra } from '@trio/testing/infra';
 import { createLogCapture, type LogCapture } from '@trio/testing/logs';
 
@@ -132,6 +134,9 @@ export async function startPeers(infra: TestInfra, options: PeersOptions): Promi
       ...(await identityEnv('profiles')),
       REDIS_KEY_PREFIX: `${infra.redis.prefix}profiles:`,
       SESSION_SECRET: 'test-session-secret-0123456789-0123456789',
+      // A test's shoppers come through the storefront from this one machine: its browser clients
+      // would all be one address to the registration limit (profiles' own tests cover the limit).
+      REGISTRATIONS_PER_ADDRESS: '100000',
     }),
     quiet('profiles'),
   );
@@ -215,12 +220,16 @@ export async function startPeers(infra: TestInfra, options: PeersOptions): Promi
     logText: () => captures.flatMap((capture) => capture.lines()).join(''),
     async customer() {
       const email = `shopper-${randomUUID()}@example.com`;
+      // As the front-end does it: on behalf of a shopper of their own address.
+      const headers = { [shopperAddressHeader]: uniqueShopperAddress() };
       const registered = await profilesHttp.request('POST', '/users', {
         body: { email, password: customerPassword, name: 'Ada Shopper' },
+        headers,
       });
       if (registered.status !== 201) throw new Error(`register answered ${registered.status}`);
       const session = await profilesHttp.request('POST', '/sessions', {
         body: { email, password: customerPassword },
+        headers,
       });
       if (session.status !== 201) throw new Error(`log in answered ${session.status}`);
       const body = session.body as { token: string; user: { id: string } };

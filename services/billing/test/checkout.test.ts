@@ -289,7 +289,11 @@ describe('orders API', () => {
     const sku = await shop.product({ stock: 3 });
     const stored = await fetch(`${shop.paymentUrl}/cards`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() },
+      headers: {
+        'content-type': 'application/json',
+        'idempotency-key': crypto.randomUUID(),
+        ...(await callerHeaders('billing', 'payment')),
+      },
       body: JSON.stringify({ ...successCard, owner: ann.userId }),
     });
     const annsToken = StoredCard.parse(await stored.json()).token;

@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ErrorBody } from '@trio/contracts/common';
+import { customerPassword } from '@trio/shop-testing/peers';
+import { createHttpClient, type HttpClient } from '@trio/testing/http-client';
 import { createTestInfra, type TestInfra } from '@trio/testing/infra';
 import {
   address,
@@ -144,5 +146,45 @@ describe('refused at the edge, nothing changed', () => {
       problems(reply.body)?.map((problem) => problem.split(':')[0]),
       ['name'],
     );
+  });
+});
+
+describe('shoppers are counted as themselves', () => {
+  // Every shopper here is a client address of their own (Linux lets a client bind any
+  // 127.0.0.0/8 address), as they would be on the internet; the front-end names each to profiles.
+  const from = (n: number) =>
+    createHttpClient(shop.url, { from: `127.0.${Math.floor(n / 250)}.${(n % 250) + 2}` });
+  const origin = () => ({ origin: new URL(shop.url).origin });
+  const logIn = (client: HttpClient, email: string, password: string) =>
+    client.request('POST', '/api/session', { body: { email, password }, headers: origin() });
+
+  test('a hundred shoppers from their own addresses all log in, while one address hammering gets 429 with Retry-After', async () => {
+    const accounts = await Promise.all(Array.from({ length: 20 }, () => shop.peers.customer()));
+    const statuses: number[] = [];
+    const shoppers = Array.from({ length: 100 }, (_, n) => n);
+    // Four at a time: each login is an argon2 check.
+    for (let i = 0; i < shoppers.length; i += 4) {
+      const batch = shoppers.slice(i, i + 4).map(async (n) => {
+        const account = accounts[n % accounts.length]!;
+        statuses.push((await logIn(from(n), account.email, customerPassword)).status);
+      });
+      await Promise.all(batch);
+    }
+    assert.deepEqual(
+      statuses.filter((status) => status !== 200),
+      [],
+      'every shopper logged in',
+    );
+
+    const hammer = from(400);
+    const victim = accounts[0]!;
+    let reply = await logIn(hammer, victim.email, 'wrong');
+    for (let attempt = 0; attempt < 20 && reply.status === 401; attempt++) {
+      reply = await logIn(hammer, victim.email, 'wrong');
+    }
+    assert.equal(reply.status, 429, JSON.stringify(reply.body));
+    assert.ok(Number(reply.headers.get('retry-after')) > 0, 'Retry-After');
+    // The account's owner, from their own address, is not locked out by it.
+    assert.equal((await logIn(from(401), victim.email, customerPassword)).status, 200);
   });
 });

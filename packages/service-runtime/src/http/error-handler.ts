@@ -36,6 +36,8 @@ export function errorHandler(options: ErrorHandlerOptions): ErrorRequestHandler 
     }
     // 4xx are the caller's mistakes, not ours: the access log line records the code, no error line.
     res.locals.errorCode = appError.code;
+    if (appError.retryAfterSeconds !== undefined)
+      res.set('retry-after', String(Math.ceil(appError.retryAfterSeconds)));
     send(res, appError.status, { code: appError.code, message: appError.message, details: appError.details });
     if (appError.catastrophic) options.onCatastrophicError?.(appError);
   };

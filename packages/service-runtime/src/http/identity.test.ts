@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { test } from 'node:test';
 import { z } from 'zod';
+import { ConfigError, parseConfig, serviceSettings } from '../config.ts';
 import type { AppError } from '../errors.ts';
 import {
   callerKeysFrom,
@@ -60,4 +61,28 @@ test('when a private key is given as a caller’s public key, or a required key 
   assert.equal(Config.safeParse({ SERVICE_PRIVATE_KEY: billing.privateJwk }).success, false);
   const withoutKid = JSON.stringify({ ...JSON.parse(billing.publicJwk), kid: undefined });
   assert.equal(PublicKeySet.safeParse(withoutKid).success, false);
+});
+
+test('in production, a development key pair (its kid starts with dev-) is refused, naming the variable', () => {
+  const Service = z.object({
+    ...serviceSettings({ name: 'billing', httpPort: 3004 }),
+    ...identitySettings({ calls: true, accepts: ['front-end'] }),
+  });
+  const dev = keyPair('dev-billing');
+  const own = keyPair('billing-2026-12');
+  const frontEnd = keyPair('front-end-2026-12');
+  const env = (privateJwk: string) => ({
+    NODE_ENV: 'production',
+    SERVICE_PRIVATE_KEY: privateJwk,
+    FRONT_END_PUBLIC_KEY: frontEnd.publicJwk,
+  });
+  assert.throws(
+    () => parseConfig(Service, env(dev.privateJwk)),
+    (error: unknown) =>
+      error instanceof ConfigError &&
+      error.problems.some((problem) => problem.variable === 'SERVICE_PRIVATE_KEY') &&
+      !error.message.includes(JSON.parse(dev.privateJwk).d),
+  );
+  assert.doesNotThrow(() => parseConfig(Service, env(own.privateJwk)));
+  assert.doesNotThrow(() => parseConfig(Service, { ...env(dev.privateJwk), NODE_ENV: 'development' }));
 });

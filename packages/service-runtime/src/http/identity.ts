@@ -21,6 +21,7 @@ import {
   SignJWT,
 } from 'jose';
 import { z } from 'zod';
+import { markSecret } from '../config.ts';
 import { AppError } from '../errors.ts';
 
 /** The request header that carries the caller's identity token (HTTP headers are case-blind). */
@@ -108,7 +109,8 @@ export function identitySettings(options: { calls: boolean; accepts: readonly Se
     ]),
   ) as Record<string, typeof PublicKeySet | z.ZodOptional<typeof PublicKeySet>>;
   return {
-    SERVICE_PRIVATE_KEY: options.calls ? PrivateKeyJwk : PrivateKeyJwk.optional(),
+    // A private key is a secret: production refuses the development pairs of this repository.
+    SERVICE_PRIVATE_KEY: markSecret(options.calls ? PrivateKeyJwk : PrivateKeyJwk.optional()),
     ...publicKeys,
   };
 }

@@ -9,14 +9,18 @@ import { PeerUnavailable } from '@trio/service-runtime/peer';
 interface Reply {
   readonly status: number;
   readonly body: unknown;
+  readonly headers?: Headers;
 }
 
 /** A 4xx from a peer, re-thrown as the same error to the BFF's client. */
 export function passOn(reply: Reply): AppError {
   const parsed = ErrorBody.safeParse(reply.body);
   const error = parsed.success ? parsed.data.error : { code: 'bad_request', message: 'Request refused' };
+  const retryAfter = Number(reply.headers?.get('retry-after'));
   return new AppError(error.code, error.message, {
     status: reply.status,
+    // A peer's "try again in N s" (a login limit, say) reaches the shopper as it was said.
+    ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {}),
     ...(parsed.success && parsed.data.error.details !== undefined
       ? { details: parsed.data.error.details }
       : {}),

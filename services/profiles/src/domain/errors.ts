@@ -20,12 +20,12 @@ export function emailTaken(): AppError {
   return new AppError('conflict', 'An account with this email already exists', { status: 409 });
 }
 
-/** A limit was reached; carries how long to wait, which the HTTP layer sends as `Retry-After`. */
+/** A limit was reached; how long to wait goes out as `Retry-After`. */
 export class TooManyAttempts extends AppError {
-  readonly retryAfterSeconds: number;
-
   constructor(message: string, retryAfterSeconds: number) {
-    super('rate_limited', `${message}; try again in ${retryAfterSeconds} s`, { status: 429 });
-    this.retryAfterSeconds = retryAfterSeconds;
+    super('rate_limited', `${message}; try again in ${retryAfterSeconds} s`, {
+      status: 429,
+      retryAfterSeconds,
+    });
   }
 }

@@ -1,13 +1,14 @@
 // Starts profiles in-process, exactly as main.ts does, on a free port against the test file's own
 // database, Redis prefix and broker names, and talks to it over HTTP.
 import { type DomainEvent, parseEvent } from '@trio/contracts/events';
-import { type Session, Session as SessionSchema } from '@trio/contracts/profiles';
+import { type Session, Session as SessionSchema, shopperAddressHeader } from '@trio/contracts/profiles';
 import { createAmqpConnection } from '@trio/events/connection';
 import { queuesDeclaredBy } from '@trio/events/topology';
 import { parseConfig } from '@trio/service-runtime/config';
 import { createLogger } from '@trio/service-runtime/logger';
 import { createHttpClient, type Reply, type RequestOptions } from '@trio/testing/http-client';
 import { identityEnv } from '@trio/testing/identity';
+import { uniqueShopperAddress } from '@trio/testing/ids';
 import type { TestInfra } from '@trio/testing/infra';
 import { createLogCapture } from '@trio/testing/logs';
 import { waitFor } from '@trio/testing/wait';
@@ -65,11 +66,14 @@ export async function startProfiles(
         email: overrides.email ?? uniqueEmail(),
         password: overrides.password ?? 'password123',
       };
+      // As the front-end does it: on behalf of a shopper of their own address.
+      const headers = { [shopperAddressHeader]: uniqueShopperAddress() };
       const registered = await request('POST', '/users', {
         body: { ...credentials, name: overrides.name ?? 'Ann Example' },
+        headers,
       });
       if (registered.status !== 201) throw new Error(`register answered ${registered.status}`);
-      const session = await request('POST', '/sessions', { body: credentials });
+      const session = await request('POST', '/sessions', { body: credentials, headers });
       if (session.status !== 201) throw new Error(`login answered ${session.status}`);
       return SessionSchema.parse(session.body);
     },

@@ -16,7 +16,6 @@ import {
   updateUser,
 } from '../../domain/accounts.ts';
 import { addAddress, deleteAddress, listAddresses, replaceAddress } from '../../domain/addresses.ts';
-import { TooManyAttempts } from '../../domain/errors.ts';
 
 /** Sets `res.locals.session` from `Authorization: Bearer <token>`, or answers 401. */
 function requireSession(deps: AccountDeps): RequestHandler {
@@ -46,18 +45,6 @@ function shopperAddress(req: Request, res: Response): string {
   return req.ip ?? 'unknown';
 }
 
-/** A limit's 429 carries `Retry-After`. */
-function withRetryAfter(handler: (req: Request, res: Response) => Promise<void>): RequestHandler {
-  return async (req, res) => {
-    try {
-      await handler(req, res);
-    } catch (error) {
-      if (error instanceof TooManyAttempts) res.set('retry-after', String(error.retryAfterSeconds));
-      throw error;
-    }
-  };
-}
-
 /** `" Ann@Example.COM "` is Ann's address too: normalised before the contract's email check. */
 const normaliseBodyEmail: RequestHandler = (req, _res, next) => {
   if (typeof req.body?.email === 'string') req.body.email = normaliseEmail(req.body.email);
@@ -72,18 +59,13 @@ export function profilesHttpRoutes(app: Express, deps: AccountDeps): void {
     routes.register.path,
     normaliseBodyEmail,
     validate({ body: routes.register.body }),
-    withRetryAfter(async (req, res) => {
+    async (req, res) => {
       res.status(201).json(await register(deps, req.body, shopperAddress(req, res)));
-    }),
+    },
   );
-  app.post(
-    routes.login.path,
-    normaliseBodyEmail,
-    validate({ body: routes.login.body }),
-    withRetryAfter(async (req, res) => {
-      res.status(201).json(await login(deps, req.body, shopperAddress(req, res)));
-    }),
-  );
+  app.post(routes.login.path, normaliseBodyEmail, validate({ body: routes.login.body }), async (req, res) => {
+    res.status(201).json(await login(deps, req.body, shopperAddress(req, res)));
+  });
   app.get(routes.getCurrentSession.path, auth, (_req, res) => {
     res.json(sessionInfo(session(res)));
   });
