@@ -2,25 +2,17 @@
 // ZeroMQ and payment and catalog over HTTP, all running in this process, and the events between
 // them cross RabbitMQ.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Invoice, Order } from '@trio/contracts/billing';
 import { ErrorBody } from '@trio/contracts/common';
 import { StoredCard } from '@trio/contracts/payment';
 import { callerHeaders } from '@trio/testing/identity';
-import { createTestInfra, type TestInfra } from '@trio/testing/infra';
+import { useTestInfra } from '@trio/testing/infra';
 import { checkout, startShop, successCard, type TestShop, waitFor } from './support/shop.ts';
 
-let infra: TestInfra;
 let shop: TestShop;
-
-before(async () => {
-  infra = await createTestInfra();
-  shop = await startShop(infra);
-});
-
-after(async () => {
-  await shop?.stop();
-  await infra?.drop();
+useTestInfra(startShop, (made) => {
+  shop = made.running;
 });
 
 async function orderOf(token: string, id: string): Promise<Order> {

@@ -1,26 +1,21 @@
 // What must hold across many checkouts: the last unit goes to one customer only, invoice numbers
 // run without gaps however many invoices are issued at once, and no card number is left anywhere.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Order } from '@trio/contracts/billing';
 import { callerHeaders } from '@trio/testing/identity';
-import { createTestInfra, type TestInfra } from '@trio/testing/infra';
+import { useTestInfra } from '@trio/testing/infra';
 import { storedRows } from '@trio/testing/stored-rows';
 import { spawnBilling } from './support/child.ts';
 import { checkout, startShop, type TestShop, waitFor } from './support/shop.ts';
 
-let infra: TestInfra;
 let shop: TestShop;
-
-before(async () => {
-  infra = await createTestInfra();
-  shop = await startShop(infra, { slowCardDelayMs: 300 });
-});
-
-after(async () => {
-  await shop?.stop();
-  await infra?.drop();
-});
+useTestInfra(
+  (infra) => startShop(infra, { slowCardDelayMs: 300 }),
+  (made) => {
+    shop = made.running;
+  },
+);
 
 describe('checkouts together', () => {
   test('two checkouts racing for the last unit: one confirmed, the other out_of_stock holding nothing', async () => {

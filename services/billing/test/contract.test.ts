@@ -2,25 +2,17 @@
 // success or error, has a status the table declares and a body that parses with the table's schema
 // for that status: what the OpenAPI document promises is what the service does.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { billingRoutes, Order } from '@trio/contracts/billing';
 import type { RouteDefinition } from '@trio/contracts/http';
-import { createTestInfra, type TestInfra } from '@trio/testing/infra';
+import { useTestInfra } from '@trio/testing/infra';
 import { checkout, startShop, type TestShop } from './support/shop.ts';
 
 type RouteName = keyof typeof billingRoutes;
 
-let infra: TestInfra;
 let shop: TestShop;
-
-before(async () => {
-  infra = await createTestInfra();
-  shop = await startShop(infra);
-});
-
-after(async () => {
-  await shop?.stop();
-  await infra?.drop();
+useTestInfra(startShop, (made) => {
+  shop = made.running;
 });
 
 // Declared but never answered: concurrent copies of one order wait for the first instead of a 409.

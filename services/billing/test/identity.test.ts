@@ -3,24 +3,16 @@
 // held and no order is shown. Billing's own calls carry its identity: a checkout succeeds only
 // because payment, catalog and profiles accept billing's tokens.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Order } from '@trio/contracts/billing';
 import { ErrorBody } from '@trio/contracts/common';
 import { callerToken } from '@trio/testing/identity';
-import { createTestInfra, type TestInfra } from '@trio/testing/infra';
+import { useTestInfra } from '@trio/testing/infra';
 import { checkout, startShop, type TestShop } from './support/shop.ts';
 
-let infra: TestInfra;
 let shop: TestShop;
-
-before(async () => {
-  infra = await createTestInfra();
-  shop = await startShop(infra);
-});
-
-after(async () => {
-  await shop?.stop();
-  await infra?.drop();
+useTestInfra(startShop, (made) => {
+  shop = made.running;
 });
 
 const now = () => Math.floor(Date.now() / 1000);

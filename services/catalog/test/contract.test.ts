@@ -2,10 +2,10 @@
 // success or error, has a status the table declares and a body that parses with the table's schema
 // for that status: what the OpenAPI document promises is what the service does.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { catalogRoutes } from '@trio/contracts/catalog';
 import type { RouteDefinition } from '@trio/contracts/http';
-import { createTestInfra, type TestInfra } from '@trio/testing/infra';
+import { useTestInfra } from '@trio/testing/infra';
 import {
   adminToken,
   newProduct,
@@ -16,17 +16,9 @@ import {
 
 type RouteName = keyof typeof catalogRoutes;
 
-let infra: TestInfra;
 let catalog: TestCatalog;
-
-before(async () => {
-  infra = await createTestInfra();
-  catalog = await startCatalog(infra);
-});
-
-after(async () => {
-  await catalog?.stop();
-  await infra?.drop();
+useTestInfra(startCatalog, (made) => {
+  catalog = made.running;
 });
 
 const admin: RequestOptions = { token: adminToken };

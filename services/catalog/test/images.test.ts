@@ -1,23 +1,15 @@
 // Product pictures: served by the catalog itself as SVG, the same every time, with the product's
 // name printed as text even when the name holds markup.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Product } from '@trio/contracts/catalog';
 import { ErrorBody } from '@trio/contracts/common';
-import { createTestInfra, type TestInfra } from '@trio/testing/infra';
+import { useTestInfra } from '@trio/testing/infra';
 import { adminToken, newProduct, startCatalog, type TestCatalog } from './support/catalog.ts';
 
-let infra: TestInfra;
 let catalog: TestCatalog;
-
-before(async () => {
-  infra = await createTestInfra();
-  catalog = await startCatalog(infra);
-});
-
-after(async () => {
-  await catalog?.stop();
-  await infra?.drop();
+useTestInfra(startCatalog, (made) => {
+  catalog = made.running;
 });
 
 describe('product images', () => {

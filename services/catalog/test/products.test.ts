@@ -1,25 +1,17 @@
 // Reading the catalogue: listing, paging, search, filters, sorts and the errors a client can cause.
 // Read-only on the seeded demo catalogue, so expectations come from the generator.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { CategoryList, Product, ProductList } from '@trio/contracts/catalog';
 import { ErrorBody } from '@trio/contracts/common';
 import { generateDemoCatalogue } from '@trio/demo-data/catalogue';
-import { createTestInfra, type TestInfra } from '@trio/testing/infra';
+import { useTestInfra } from '@trio/testing/infra';
 import { startCatalog, type TestCatalog } from './support/catalog.ts';
 
 const demo = generateDemoCatalogue();
-let infra: TestInfra;
 let catalog: TestCatalog;
-
-before(async () => {
-  infra = await createTestInfra();
-  catalog = await startCatalog(infra);
-});
-
-after(async () => {
-  await catalog?.stop();
-  await infra?.drop();
+useTestInfra(startCatalog, (made) => {
+  catalog = made.running;
 });
 
 async function list(query: string): Promise<ProductList> {

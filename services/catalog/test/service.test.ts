@@ -1,22 +1,15 @@
 // What every service of the shop must do, checked on the catalog: probes, metrics, JSON 404s, logs
 // that carry the request id but never the admin token, and a shutdown that closes everything.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { ErrorBody } from '@trio/contracts/common';
-import { createTestInfra, type TestInfra } from '@trio/testing/infra';
+import { type TestInfra, useTestInfra } from '@trio/testing/infra';
 import { adminToken, newProduct, startCatalog, type TestCatalog } from './support/catalog.ts';
 
 let infra: TestInfra;
 let catalog: TestCatalog;
-
-before(async () => {
-  infra = await createTestInfra();
-  catalog = await startCatalog(infra);
-});
-
-after(async () => {
-  await catalog?.stop();
-  await infra?.drop();
+useTestInfra(startCatalog, (made) => {
+  ({ infra, running: catalog } = made);
 });
 
 test('liveness and readiness answer 200; readiness checks PostgreSQL, Redis and the broker', async () => {

@@ -1,7 +1,7 @@
 // The public JSON API (the BFF) against the whole shop running in-process: what a page script or a
 // load generator sees, with a cookie jar like a browser's.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ProductList } from '@trio/contracts/catalog';
 import { ErrorBody } from '@trio/contracts/common';
 import { subscriptionNames } from '@trio/contracts/events';
@@ -15,7 +15,7 @@ import {
   sessionCookieName,
 } from '@trio/contracts/front-end';
 import { ShippingQuote } from '@trio/contracts/shipping';
-import { createTestInfra, type TestInfra } from '@trio/testing/infra';
+import { type TestInfra, useTestInfra } from '@trio/testing/infra';
 import {
   address,
   type BrowserClient,
@@ -26,15 +26,8 @@ import {
 
 let infra: TestInfra;
 let shop: Storefront;
-
-before(async () => {
-  infra = await createTestInfra();
-  shop = await startStorefront(infra);
-});
-
-after(async () => {
-  await shop?.stop();
-  await infra?.drop();
+useTestInfra(startStorefront, (made) => {
+  ({ infra, running: shop } = made);
 });
 
 const password = 'correct horse battery';

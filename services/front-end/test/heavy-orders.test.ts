@@ -2,10 +2,10 @@
 // (`splitIntoParcels` of the shipping contract) is what the front-end quotes with, what billing's
 // saga quotes with, and what shipping prices, so a cart that is quoted is a cart that checks out.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ApiCheckoutResponse, ApiOrder, ApiUser } from '@trio/contracts/front-end';
 import { maxParcelGrams, maxParcelsPerQuote, ShippingQuote } from '@trio/contracts/shipping';
-import { createTestInfra, type TestInfra } from '@trio/testing/infra';
+import { useTestInfra } from '@trio/testing/infra';
 import {
   address,
   type BrowserClient,
@@ -14,17 +14,9 @@ import {
   successCard,
 } from './support/shop.ts';
 
-let infra: TestInfra;
 let shop: Storefront;
-
-before(async () => {
-  infra = await createTestInfra();
-  shop = await startStorefront(infra);
-});
-
-after(async () => {
-  await shop?.stop();
-  await infra?.drop();
+useTestInfra(startStorefront, (made) => {
+  shop = made.running;
 });
 
 async function shopperWith(cart: { weightGrams: number; qty: number }[]): Promise<BrowserClient> {

@@ -2,8 +2,8 @@
 // JavaScript uses them: plain GETs, form posts carrying the page's CSRF token, redirects read from
 // the answers. Every HTML answer is checked against the CSP's rules: no inline script or style.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { createTestInfra, type TestInfra } from '@trio/testing/infra';
+import { describe, test } from 'node:test';
+import { useTestInfra } from '@trio/testing/infra';
 import {
   type BrowserClient,
   type BrowserReply,
@@ -12,17 +12,9 @@ import {
   waitFor,
 } from './support/shop.ts';
 
-let infra: TestInfra;
 let shop: Storefront;
-
-before(async () => {
-  infra = await createTestInfra();
-  shop = await startStorefront(infra);
-});
-
-after(async () => {
-  await shop?.stop();
-  await infra?.drop();
+useTestInfra(startStorefront, (made) => {
+  shop = made.running;
 });
 
 const password = 'correct horse battery';

@@ -2,11 +2,11 @@
 // typed field, a quantity out of range and a malformed Origin are refused before anything changes;
 // a shopper who only browses leaves nothing in Redis.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ErrorBody } from '@trio/contracts/common';
 import { customerPassword } from '@trio/shop-testing/peers';
 import { createHttpClient, type HttpClient } from '@trio/testing/http-client';
-import { createTestInfra, type TestInfra } from '@trio/testing/infra';
+import { type TestInfra, useTestInfra } from '@trio/testing/infra';
 import {
   address,
   type BrowserClient,
@@ -17,15 +17,8 @@ import {
 
 let infra: TestInfra;
 let shop: Storefront;
-
-before(async () => {
-  infra = await createTestInfra();
-  shop = await startStorefront(infra);
-});
-
-after(async () => {
-  await shop?.stop();
-  await infra?.drop();
+useTestInfra(startStorefront, (made) => {
+  ({ infra, running: shop } = made);
 });
 
 /** Every key the front-end wrote (sessions, carts); catalog's product cache is a cache and may fill. */

@@ -2,28 +2,23 @@
 // reach every outcome of every method, each answer checked by this test against the method's
 // result schema, or, for an ERR, against the errors the method declares (and their details).
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { inventoryRpc } from '@trio/contracts/inventory';
 import { builtinRpcErrors, type RpcErrorDefinition } from '@trio/contracts/rpc';
 import { createRpcClient } from '@trio/rpc/client';
 import { RemoteError } from '@trio/rpc/errors';
-import { createTestInfra, type TestInfra } from '@trio/testing/infra';
+import { useTestInfra } from '@trio/testing/infra';
 import { newOrderId, newSku, startInventory, type TestInventory } from './support/inventory.ts';
 
 type MethodName = keyof typeof inventoryRpc.methods;
 
-let infra: TestInfra;
 let inventory: TestInventory;
-
-before(async () => {
-  infra = await createTestInfra();
-  inventory = await startInventory(infra, { SEED_ON_START: 'false' });
-});
-
-after(async () => {
-  await inventory?.stop();
-  await infra?.drop();
-});
+useTestInfra(
+  (infra) => startInventory(infra, { SEED_ON_START: 'false' }),
+  (made) => {
+    inventory = made.running;
+  },
+);
 
 test('every answer of every method parses with the contract, and every declared error is reached', async () => {
   // The client's own result checks are off: this test checks the raw answers.

@@ -4,8 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ErrorBody } from '@trio/contracts/common';
 import { Payment, StoredCard } from '@trio/contracts/payment';
-import { createLogger } from '@trio/service-runtime/logger';
-import { createPostgres, type Postgres } from '@trio/service-runtime/postgres';
+import type { Postgres } from '@trio/service-runtime/postgres';
 import { createTestInfra, type TestInfra } from '@trio/testing/infra';
 import { storedRows } from '@trio/testing/stored-rows';
 import {
@@ -28,17 +27,12 @@ const slowCardDelayMs = 200;
 before(async () => {
   infra = await createTestInfra();
   payment = await startPayment(infra, { SLOW_CARD_DELAY_MS: String(slowCardDelayMs) });
-  db = createPostgres({
-    url: infra.db.url,
-    schema: 'payment',
-    log: createLogger({ service: 'test', level: 'silent' }),
-  });
+  db = payment.db;
   events = await listenForEvents(infra);
 });
 
 after(async () => {
   await events?.close();
-  await db?.end();
   await payment?.stop();
   await infra?.drop();
 });

@@ -2,10 +2,10 @@
 // success or error, has a status the table declares and a body that parses with the table's schema
 // for that status: what the OpenAPI document promises is what the service does.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { RouteDefinition } from '@trio/contracts/http';
 import { Payment, paymentRoutes, StoredCard } from '@trio/contracts/payment';
-import { createTestInfra, type TestInfra } from '@trio/testing/infra';
+import { useTestInfra } from '@trio/testing/infra';
 import {
   authorizeBody,
   cardBody,
@@ -18,17 +18,9 @@ import {
 
 type RouteName = keyof typeof paymentRoutes;
 
-let infra: TestInfra;
 let payment: TestPayment;
-
-before(async () => {
-  infra = await createTestInfra();
-  payment = await startPayment(infra);
-});
-
-after(async () => {
-  await payment?.stop();
-  await infra?.drop();
+useTestInfra(startPayment, (made) => {
+  payment = made.running;
 });
 
 // Statuses the contract declares that this service never answers: an authorization has no state

@@ -1,32 +1,20 @@
 // Every mutation is idempotent by its Idempotency-Key: a retry gets the first answer again and
 // repeats nothing, even when the duplicates arrive at once; a key reused for another request is a 422.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { ErrorBody } from '@trio/contracts/common';
 import { Payment } from '@trio/contracts/payment';
-import { createLogger } from '@trio/service-runtime/logger';
-import { createPostgres, type Postgres } from '@trio/service-runtime/postgres';
-import { createTestInfra, type TestInfra } from '@trio/testing/infra';
+import type { Postgres } from '@trio/service-runtime/postgres';
+import { useTestInfra } from '@trio/testing/infra';
 import { authorizeBody, cards, startPayment, type TestPayment } from './support/payment.ts';
 
-let infra: TestInfra;
 let payment: TestPayment;
 let db: Postgres;
-
-before(async () => {
-  infra = await createTestInfra();
-  payment = await startPayment(infra);
-  db = createPostgres({
-    url: infra.db.url,
-    schema: 'payment',
-    log: createLogger({ service: 'test', level: 'silent' }),
-  });
-});
-
-after(async () => {
-  await db?.end();
-  await payment?.stop();
-  await infra?.drop();
+useTestInfra(startPayment, (made) => {
+  ({
+    running: payment,
+    running: { db },
+  } = made);
 });
 
 async function countRows(sql: string, orderId: string): Promise<number> {

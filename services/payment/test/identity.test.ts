@@ -2,13 +2,12 @@
 // voiding and refunding. Anyone else is refused before anything happens: no token or a bad one is
 // a 401, a good token from another service a 403, and the payment is as it was.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ErrorBody } from '@trio/contracts/common';
 import { Payment } from '@trio/contracts/payment';
-import { createLogger } from '@trio/service-runtime/logger';
-import { createPostgres, type Postgres } from '@trio/service-runtime/postgres';
+import type { Postgres } from '@trio/service-runtime/postgres';
 import { callerToken } from '@trio/testing/identity';
-import { createTestInfra, type TestInfra } from '@trio/testing/infra';
+import { useTestInfra } from '@trio/testing/infra';
 import {
   authorizeBody,
   type Reply,
@@ -17,24 +16,13 @@ import {
   type TestPayment,
 } from './support/payment.ts';
 
-let infra: TestInfra;
 let payment: TestPayment;
 let db: Postgres;
-
-before(async () => {
-  infra = await createTestInfra();
-  payment = await startPayment(infra);
-  db = createPostgres({
-    url: infra.db.url,
-    schema: 'payment',
-    log: createLogger({ service: 'test', level: 'silent' }),
-  });
-});
-
-after(async () => {
-  await db?.end();
-  await payment?.stop();
-  await infra?.drop();
+useTestInfra(startPayment, (made) => {
+  ({
+    running: payment,
+    running: { db },
+  } = made);
 });
 
 const now = () => Math.floor(Date.now() / 1000);

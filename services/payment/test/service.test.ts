@@ -1,22 +1,15 @@
 // What every service of the shop must do, checked on payment: probes, metrics, JSON 404s, logs
 // that carry the service and request id, and a shutdown that closes everything.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { ErrorBody } from '@trio/contracts/common';
-import { createTestInfra, type TestInfra } from '@trio/testing/infra';
+import { type TestInfra, useTestInfra } from '@trio/testing/infra';
 import { authorizeBody, startPayment, type TestPayment } from './support/payment.ts';
 
 let infra: TestInfra;
 let payment: TestPayment;
-
-before(async () => {
-  infra = await createTestInfra();
-  payment = await startPayment(infra);
-});
-
-after(async () => {
-  await payment?.stop();
-  await infra?.drop();
+useTestInfra(startPayment, (made) => {
+  ({ infra, running: payment } = made);
 });
 
 test('liveness and readiness answer 200; readiness checks PostgreSQL and the broker', async () => {

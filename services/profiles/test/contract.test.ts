@@ -2,10 +2,10 @@
 // success or error, has a status the table declares and a body that parses with the table's schema
 // for that status: what the OpenAPI document promises is what the service does.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { RouteDefinition } from '@trio/contracts/http';
 import { profilesRoutes, SavedAddress } from '@trio/contracts/profiles';
-import { createTestInfra, type TestInfra } from '@trio/testing/infra';
+import { useTestInfra } from '@trio/testing/infra';
 import {
   addressBody,
   type RequestOptions,
@@ -16,18 +16,13 @@ import {
 
 type RouteName = keyof typeof profilesRoutes;
 
-let infra: TestInfra;
 let profiles: TestProfiles;
-
-before(async () => {
-  infra = await createTestInfra();
-  profiles = await startProfiles(infra, { LOGIN_FREE_FAILURES: '1' });
-});
-
-after(async () => {
-  await profiles?.stop();
-  await infra?.drop();
-});
+useTestInfra(
+  (infra) => startProfiles(infra, { LOGIN_FREE_FAILURES: '1' }),
+  (made) => {
+    profiles = made.running;
+  },
+);
 
 test('every route of the contract is served, and every answer matches the contract for its status', async () => {
   const ann = await profiles.signUp();

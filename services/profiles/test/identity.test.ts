@@ -2,24 +2,16 @@
 // and out and checks sessions; billing checks sessions too, nothing else. Anyone else is refused
 // before anything happens (401 without or with a bad token, 403 for another service).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ErrorBody } from '@trio/contracts/common';
 import { SessionInfo } from '@trio/contracts/profiles';
 import { callerToken } from '@trio/testing/identity';
-import { createTestInfra, type TestInfra } from '@trio/testing/infra';
+import { useTestInfra } from '@trio/testing/infra';
 import { type Reply, type RequestOptions, startProfiles, type TestProfiles } from './support/profiles.ts';
 
-let infra: TestInfra;
 let profiles: TestProfiles;
-
-before(async () => {
-  infra = await createTestInfra();
-  profiles = await startProfiles(infra);
-});
-
-after(async () => {
-  await profiles?.stop();
-  await infra?.drop();
+useTestInfra(startProfiles, (made) => {
+  profiles = made.running;
 });
 
 const now = () => Math.floor(Date.now() / 1000);

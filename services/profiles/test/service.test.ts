@@ -1,22 +1,15 @@
 // What every service of the shop must do, checked on profiles: probes, metrics, JSON 404s, logs
 // that carry the service and request id, and a shutdown that closes everything.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { ErrorBody } from '@trio/contracts/common';
-import { createTestInfra, type TestInfra } from '@trio/testing/infra';
+import { type TestInfra, useTestInfra } from '@trio/testing/infra';
 import { startProfiles, type TestProfiles, uniqueEmail } from './support/profiles.ts';
 
 let infra: TestInfra;
 let profiles: TestProfiles;
-
-before(async () => {
-  infra = await createTestInfra();
-  profiles = await startProfiles(infra);
-});
-
-after(async () => {
-  await profiles?.stop();
-  await infra?.drop();
+useTestInfra(startProfiles, (made) => {
+  ({ infra, running: profiles } = made);
 });
 
 test('liveness and readiness answer 200; readiness checks PostgreSQL, Redis, the broker and the consumer', async () => {

@@ -1,21 +1,14 @@
 // What every service of the shop must do, checked on recommendations: probes and metrics on the
 // admin port, log lines with the service name, and a shutdown that closes everything in reverse.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { createTestInfra, type TestInfra } from '@trio/testing/infra';
+import { test } from 'node:test';
+import { type TestInfra, useTestInfra } from '@trio/testing/infra';
 import { startRecommendations, type TestRecommendations } from './support/recommendations.ts';
 
 let infra: TestInfra;
 let service: TestRecommendations;
-
-before(async () => {
-  infra = await createTestInfra();
-  service = await startRecommendations(infra);
-});
-
-after(async () => {
-  await service?.stop();
-  await infra?.drop();
+useTestInfra(startRecommendations, (made) => {
+  ({ infra, running: service } = made);
 });
 
 test('liveness and readiness answer 200; readiness checks PostgreSQL, the broker and the consumer', async () => {

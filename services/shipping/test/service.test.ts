@@ -1,20 +1,12 @@
 // What every service of the shop must do, checked on shipping: probes and metrics on the admin port.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { createTestInfra, type TestInfra } from '@trio/testing/infra';
+import { test } from 'node:test';
+import { useTestInfra } from '@trio/testing/infra';
 import { startShipping, type TestShipping } from './support/shipping.ts';
 
-let infra: TestInfra;
 let shipping: TestShipping;
-
-before(async () => {
-  infra = await createTestInfra();
-  shipping = await startShipping(infra);
-});
-
-after(async () => {
-  await shipping?.stop();
-  await infra?.drop();
+useTestInfra(startShipping, (made) => {
+  shipping = made.running;
 });
 
 test('liveness and readiness answer 200; readiness checks PostgreSQL, the broker and the consumer', async () => {

@@ -5,6 +5,7 @@ import { createAmqpConnection } from '@trio/events/connection';
 import { queuesDeclaredBy } from '@trio/events/topology';
 import { parseConfig } from '@trio/service-runtime/config';
 import { createLogger } from '@trio/service-runtime/logger';
+import { createPostgres, type Postgres } from '@trio/service-runtime/postgres';
 import { callerToken, identityEnv, type TestCaller } from '@trio/testing/identity';
 import type { TestInfra } from '@trio/testing/infra';
 import { createLogCapture } from '@trio/testing/logs';
@@ -38,6 +39,8 @@ export interface TestPayment {
   /** Every log line the service wrote, as written. */
   logText(): string;
   logs(): Record<string, unknown>[];
+  /** A pool on payment's schema, for what a test checks beside the API (closed by stop()). */
+  db: Postgres;
   stop(): Promise<void>;
 }
 
@@ -79,6 +82,12 @@ export async function startPayment(infra: TestInfra, env: Record<string, string>
     return { status: response.status, headers: response.headers, body: json ? JSON.parse(text) : text };
   }
 
+  // The runtime's pool, like the service's: its error listener matters when the database is dropped.
+  const db = createPostgres({
+    url: infra.db.url,
+    schema: 'payment',
+    log: createLogger({ service: 'test', level: 'silent' }),
+  });
   return {
     url,
     request,
@@ -86,7 +95,9 @@ export async function startPayment(infra: TestInfra, env: Record<string, string>
     post: (path, body, key) => request('POST', path, { body, key }),
     logText: () => capture.lines().join(''),
     logs: capture.logs,
+    db,
     async stop() {
+      await db.end();
       await host.shutdown.close();
     },
   };
