@@ -28,7 +28,8 @@ export function newCurveKeyPair(): { publicKey: string; secretKey: string } {
   return curveKeyPair();
 }
 
-const z85Key = /^[0-9a-zA-Z.\-:+=^!/*?&<>()[\]{}@%$#]{40}$/;
+/** A CURVE key as text: 40 characters of ZeroMQ's Z85 alphabet. */
+export const z85Key = /^[0-9a-zA-Z.\-:+=^!/*?&<>()[\]{}@%$#]{40}$/;
 
 export function assertCurveKey(name: string, key: string): void {
   if (!z85Key.test(key)) throw new Error(`${name} must be a 40-character Z85 CURVE key`);

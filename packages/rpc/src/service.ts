@@ -6,7 +6,7 @@ import type { ServiceHost } from '@trio/service-runtime/service';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { createRpcClient, type RpcClientOptions, type RpcServiceClient } from './client.ts';
-import type { CurveClientKeys, CurveServerKeys } from './curve.ts';
+import { type CurveClientKeys, type CurveServerKeys, z85Key } from './curve.ts';
 import { createRpcServer, type RpcServer, type RpcServerOptions } from './server.ts';
 
 export interface ServeRpcOptions<S extends RpcServiceDefinition>
@@ -59,9 +59,7 @@ export function connectRpc<S extends RpcServiceDefinition>(
 }
 
 /** A CURVE key in configuration: Z85 text, as `zmq.curveKeyPair()` or pyzmq's `zmq.curve_keypair()` print it. */
-export const CurveKey = z
-  .string()
-  .regex(/^[0-9a-zA-Z.\-:+=^!/*?&<>()[\]{}@%$#]{40}$/, 'must be a 40-character Z85 CURVE key');
+export const CurveKey = z.string().regex(z85Key, 'must be a 40-character Z85 CURVE key');
 
 const keyList = z
   .string()

@@ -7,7 +7,7 @@
 //
 // Tokens are JWTs (RFC 7519) made and checked by `jose`: header `alg: EdDSA` and the signing key's
 // `kid`; claims `iss` (caller), `aud` (callee), `iat`, `exp` (iat + 60 s) and a random `jti`.
-import type { ServiceName } from '@trio/contracts/common';
+import { ServiceName } from '@trio/contracts/common';
 import type { RouteDefinition } from '@trio/contracts/http';
 import type { Express, RequestHandler } from 'express';
 import {
@@ -92,18 +92,8 @@ export function acceptedCallers(...tables: RouteTable[]): ServiceName[] {
  * instead of a 401.
  */
 export function identitySettings(options: { calls: boolean; accepts: readonly ServiceName[] }) {
-  const all: ServiceName[] = [
-    'front-end',
-    'catalog',
-    'inventory',
-    'recommendations',
-    'profiles',
-    'payment',
-    'shipping',
-    'billing',
-  ];
   const publicKeys = Object.fromEntries(
-    all.map((service) => [
+    ServiceName.options.map((service) => [
       publicKeyVariable(service),
       options.accepts.includes(service) ? PublicKeySet : PublicKeySet.optional(),
     ]),

@@ -15,8 +15,8 @@ import { createRpcClient, type RpcServiceClient } from '@trio/rpc/client';
 import { parseConfig } from '@trio/service-runtime/config';
 import { createLogger } from '@trio/service-runtime/logger';
 import { createPostgres, type Postgres } from '@trio/service-runtime/postgres';
+import { startInProcess } from '@trio/testing/in-process';
 import type { TestInfra } from '@trio/testing/infra';
-import { createLogCapture } from '@trio/testing/logs';
 import { waitFor } from '@trio/testing/wait';
 import { Config } from '../../src/config.ts';
 import { start } from '../../src/main.ts';
@@ -43,23 +43,16 @@ export interface TestRecommendations {
 const silent = createLogger({ service: 'test', level: 'silent' });
 
 export async function startRecommendations(infra: TestInfra): Promise<TestRecommendations> {
-  // Every queue the consumer declares (prefixed by the exchange name off the default exchange),
-  // named through the broker so that the test file's drop() deletes them.
-  for (const name of queuesDeclaredBy(['recommendations'], ['recommendations.learning'])) {
-    infra.broker.queue(`events.${name}`);
-  }
-  const queue = `${infra.broker.prefix}events.recommendations.learning`;
-  const config = parseConfig(Config, {
-    DATABASE_URL: infra.db.url,
-    AMQP_URL: infra.broker.url,
-    EVENTS_EXCHANGE: infra.broker.exchange('events'),
-    HTTP_PORT: '0',
-    RPC_PORT: '0',
-    RPC_HOST: '127.0.0.1',
+  const service = await startInProcess(infra, {
+    service: 'recommendations',
+    // Every queue the consumer declares, so that the test file's drop() deletes them.
+    queues: queuesDeclaredBy(['recommendations'], ['recommendations.learning']),
+    parseConfig: (vars) => parseConfig(Config, vars),
+    start,
+    createLogger,
   });
-  const capture = createLogCapture();
-  const log = createLogger({ service: 'recommendations', level: 'debug', destination: capture.destination });
-  const { host, rpcEndpoint, adminPort } = await start(config, { log, signals: false });
+  const { rpcEndpoint, adminPort } = service.running;
+  const queue = `${infra.broker.prefix}events.recommendations.learning`;
   const rpc = createRpcClient({ service: recommendationsRpc, endpoints: rpcEndpoint, log: silent });
   // The runtime's pool, like the service's: its error listener matters when the database is dropped.
   const db = createPostgres({ url: infra.db.url, schema: 'recommendations', log: silent });
@@ -80,11 +73,11 @@ export async function startRecommendations(infra: TestInfra): Promise<TestRecomm
         return rows[0]!.count === new Set(ids).size;
       });
     },
-    logs: capture.logs,
+    logs: service.logs,
     async stop() {
       await rpc.close();
       await db.end();
-      await host.shutdown.close();
+      await service.stop();
     },
   };
 }
