@@ -75,6 +75,16 @@ describe('the dev overlay', () => {
     assert.deepEqual(problems, []);
   });
 
+  test('gives Redis a memory ceiling below its container’s limit, and no eviction of sessions', () => {
+    const redis = ofKind(objects, 'StatefulSet').find((set) => nameOf(set) === 'redis');
+    const container = redis === undefined ? undefined : podSpec(redis).containers[0];
+    const args = (container?.args ?? []).join(' ');
+    assert.match(args, /--maxmemory-policy noeviction/);
+    const ceiling = Number(/--maxmemory (\d+)mb/.exec(args)?.[1]);
+    const limit = Number(/^(\d+)Mi$/.exec(String(container?.resources?.limits?.memory))?.[1]);
+    assert.ok(ceiling > 0 && ceiling < limit, `maxmemory ${ceiling} MB under the ${limit} Mi limit`);
+  });
+
   test('loads the demo data in catalog and inventory only', () => {
     const seeding = ofKind(objects, 'ConfigMap')
       .filter((configMap) => configMap.data?.SEED_ON_START === 'true')
