@@ -8,6 +8,7 @@ import {
   callerKeysFrom,
   createCallerIdentity,
   createCallerVerifier,
+  createReplayGuard,
   identitySettings,
   PublicKeySet,
 } from './identity.ts';
@@ -35,6 +36,36 @@ test('when a token is signed by billing’s key for payment, payment knows it is
     verifier.verify(await caller.tokenFor('profiles')),
     (error: AppError) => error.status === 401,
   );
+});
+
+test('when a token is sent a second time, it is refused: each call needs a fresh one', async () => {
+  const billing = keyPair('billing-1');
+  const config = Config.parse({
+    SERVICE_PRIVATE_KEY: billing.privateJwk,
+    BILLING_PUBLIC_KEY: billing.publicJwk,
+  });
+  const caller = await createCallerIdentity('billing', config.SERVICE_PRIVATE_KEY!);
+  const verifier = createCallerVerifier('payment', callerKeysFrom(config));
+  const token = await caller.tokenFor('payment');
+  assert.equal(await verifier.verify(token), 'billing');
+  await assert.rejects(
+    verifier.verify(token),
+    (error: AppError) => error.status === 401 && /replayed/.test(error.message),
+  );
+  assert.equal(await verifier.verify(await caller.tokenFor('payment')), 'billing');
+});
+
+test('when the replay guard is full or its ids expire, it forgets the oldest first', () => {
+  const guard = createReplayGuard(3);
+  const later = Date.now() / 1000 + 60;
+  for (const id of ['a', 'b', 'c', 'd']) assert.equal(guard.remember(id, later), true);
+  assert.equal(guard.size, 3);
+  assert.equal(guard.remember('d', later), false);
+  assert.equal(guard.remember('a', later), true, 'the oldest was forgotten');
+  const expired = createReplayGuard();
+  expired.remember('old', Date.now() / 1000 - 1);
+  expired.remember('new', later);
+  assert.equal(expired.size, 1, 'the expired id went');
 });
 
 test('when a key is rotated, a set of the old and the new public key accepts both', async () => {
