@@ -23,14 +23,21 @@ function keyPair(kid: string) {
 
 const Config = z.object(identitySettings({ calls: true, accepts: ['billing'] }));
 
-test('when a token is signed by billing’s key for payment, payment knows it is billing', async () => {
+/** billing's signer and payment's verifier, with a fresh key pair. */
+async function billingCallingPayment() {
   const billing = keyPair('billing-1');
   const config = Config.parse({
     SERVICE_PRIVATE_KEY: billing.privateJwk,
     BILLING_PUBLIC_KEY: billing.publicJwk,
   });
-  const caller = await createCallerIdentity('billing', config.SERVICE_PRIVATE_KEY!);
-  const verifier = createCallerVerifier('payment', callerKeysFrom(config));
+  return {
+    caller: await createCallerIdentity('billing', config.SERVICE_PRIVATE_KEY!),
+    verifier: createCallerVerifier('payment', callerKeysFrom(config)),
+  };
+}
+
+test('when a token is signed by billing’s key for payment, payment knows it is billing', async () => {
+  const { caller, verifier } = await billingCallingPayment();
   assert.equal(await verifier.verify(await caller.tokenFor('payment')), 'billing');
   await assert.rejects(
     verifier.verify(await caller.tokenFor('profiles')),
@@ -39,13 +46,7 @@ test('when a token is signed by billing’s key for payment, payment knows it is
 });
 
 test('when a token is sent a second time, it is refused: each call needs a fresh one', async () => {
-  const billing = keyPair('billing-1');
-  const config = Config.parse({
-    SERVICE_PRIVATE_KEY: billing.privateJwk,
-    BILLING_PUBLIC_KEY: billing.publicJwk,
-  });
-  const caller = await createCallerIdentity('billing', config.SERVICE_PRIVATE_KEY!);
-  const verifier = createCallerVerifier('payment', callerKeysFrom(config));
+  const { caller, verifier } = await billingCallingPayment();
   const token = await caller.tokenFor('payment');
   assert.equal(await verifier.verify(token), 'billing');
   await assert.rejects(
