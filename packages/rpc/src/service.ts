@@ -80,7 +80,9 @@ const keyList = z
 export function curveServerSettings() {
   return {
     RPC_CURVE_SECRET_KEY: markSecret(CurveKey.optional()),
-    RPC_CURVE_ALLOWED_CLIENTS: keyList.optional(),
+    // Public keys, but under the same production rules: a development key listed here would let in
+    // anyone who holds its published secret half.
+    RPC_CURVE_ALLOWED_CLIENTS: markSecret(keyList.optional()),
   };
 }
 
@@ -90,6 +92,14 @@ export function curveClientSettings() {
     RPC_CURVE_PUBLIC_KEY: CurveKey.optional(),
     RPC_CURVE_SECRET_KEY: markSecret(CurveKey.optional()),
   };
+}
+
+/**
+ * A ZeroRPC server's public key in a client's config (`INVENTORY_CURVE_KEY`…). Production refuses a
+ * development one: whoever holds its published secret half could pose as the server.
+ */
+export function peerCurveKey() {
+  return markSecret(CurveKey.optional());
 }
 
 /** 127.0.0.0/8, ::1 and localhost: a port bound there is reachable from this machine only. */

@@ -69,6 +69,15 @@ test('when the replay guard is full or its ids expire, it forgets the oldest fir
   assert.equal(expired.size, 1, 'the expired id went');
 });
 
+test('when another setting ends in _PUBLIC_KEY (a CURVE key), it is not taken for a caller’s key', () => {
+  const billing = keyPair('billing-1');
+  const keys = callerKeysFrom({
+    BILLING_PUBLIC_KEY: PublicKeySet.parse(billing.publicJwk),
+    RPC_CURVE_PUBLIC_KEY: 'hHva^qu/jVQpxIZwj=eN:Vn/VE5/hJ^gowydq34f',
+  });
+  assert.deepEqual(Object.keys(keys), ['billing']);
+});
+
 test('when a key is rotated, a set of the old and the new public key accepts both', async () => {
   const old = keyPair('billing-1');
   const next = keyPair('billing-2');

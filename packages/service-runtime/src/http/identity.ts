@@ -96,7 +96,9 @@ export function identitySettings(options: { calls: boolean; accepts: readonly Se
   const publicKeys = Object.fromEntries(
     ServiceName.options.map((service) => [
       publicKeyVariable(service),
-      options.accepts.includes(service) ? PublicKeySet : PublicKeySet.optional(),
+      // Under the production rules too: trusting a development pair's public key would trust anyone
+      // who holds its private half, which this repository publishes (its kid starts with dev-).
+      markSecret(options.accepts.includes(service) ? PublicKeySet : PublicKeySet.optional()),
     ]),
   ) as Record<string, typeof PublicKeySet | z.ZodOptional<typeof PublicKeySet>>;
   return {
@@ -110,11 +112,11 @@ export function identitySettings(options: { calls: boolean; accepts: readonly Se
 export function callerKeysFrom(
   config: Readonly<Record<string, unknown>>,
 ): Partial<Record<ServiceName, JSONWebKeySet>> {
+  // By the shop's service names only: other settings end in _PUBLIC_KEY too (RPC_CURVE_PUBLIC_KEY).
   const keys: Partial<Record<ServiceName, JSONWebKeySet>> = {};
-  for (const [name, value] of Object.entries(config)) {
-    const match = /^([A-Z_]+)_PUBLIC_KEY$/.exec(name);
-    if (match === null || value === undefined) continue;
-    keys[match[1]!.toLowerCase().replace(/_/g, '-') as ServiceName] = value as JSONWebKeySet;
+  for (const service of ServiceName.options) {
+    const value = config[publicKeyVariable(service)];
+    if (value !== undefined) keys[service] = value as JSONWebKeySet;
   }
   return keys;
 }
