@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { registerQueues } from '@trio/shop-testing/peers';
 import { closedPort } from '@trio/testing/http';
 import { createTestInfra, type TestInfra } from '@trio/testing/infra';
+import { storefrontJourney } from '@trio/testing/journey';
 import { waitFor } from '@trio/testing/wait';
 import { createClient } from 'redis';
 
@@ -212,6 +213,51 @@ describe('npm start', () => {
       } finally {
         killGroup(again);
       }
+    } finally {
+      killGroup(run);
+    }
+  });
+
+  test('survives kill -9 of any one service: it is restarted and the storefront journey passes again', async () => {
+    const run = launch();
+    try {
+      const report = await ready(run);
+      await storefrontJourney('http://127.0.0.1:8080');
+      const pids = new Map(report.services.map((service) => [service.name, service.pid]));
+      const recovered: string[] = [];
+      for (const [name, pid] of pids) {
+        const killedAt = Date.now();
+        process.kill(pid, 'SIGKILL');
+        await waitFor(`${name} ready again`, () => run.output().includes(`${name} is ready again`), 60_000);
+        const readyAgain = Date.now() - killedAt;
+        await waitFor(
+          `${name} restarted and the journey passing again`,
+          async () => {
+            try {
+              await storefrontJourney('http://127.0.0.1:8080');
+              return true;
+            } catch {
+              return false;
+            }
+          },
+          // A bound on the test, not a performance figure: the note and docs/faults.md give those.
+          60_000,
+        );
+        recovered.push(
+          `${name} ready ${(readyAgain / 1000).toFixed(1)} s, journey ${((Date.now() - killedAt) / 1000).toFixed(1)} s`,
+        );
+        // The table, printed again after the restart, counts it.
+        assert.match(run.output(), new RegExp(`^  ${name} +http://localhost:\\d+.* 1  ready`, 'm'));
+        assert.match(
+          run.output(),
+          new RegExp(`${name} exited unexpectedly \\(signal SIGKILL\\); restarting it in`),
+        );
+      }
+      // The measured recovery (kill -9 to a journey that passes), one line per service.
+      process.stdout.write(`# kill -9 → journey passes: ${recovered.join(', ')}\n`);
+      assert.equal(run.child.exitCode, null, 'the launcher still runs');
+      run.child.kill('SIGTERM');
+      assert.equal(await run.exited, 0);
     } finally {
       killGroup(run);
     }
