@@ -15,7 +15,15 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { dependencies, dockerEngine, howToProvide, reachable, startWithCompose } from './infra.ts';
 import { createFormatter, paint } from './logs.ts';
-import { readinessPort, type ServiceSpec, serviceDir, serviceEnv, services, stopOrder } from './services.ts';
+import {
+  faultEnv,
+  readinessPort,
+  type ServiceSpec,
+  serviceDir,
+  serviceEnv,
+  services,
+  stopOrder,
+} from './services.ts';
 import { type Supervised, supervise } from './supervise.ts';
 
 const root = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
@@ -110,7 +118,7 @@ function spawnService(spec: ServiceSpec, onLine: (line: string) => void): Pick<R
   if (!existsSync(main)) fail(`${name} is not built (${main} is missing): run \`npm run build\` first.`);
   const child = spawn(process.execPath, [main], {
     cwd: dir,
-    env: { PATH: process.env.PATH ?? '', ...serviceEnv(root, name, process.env) },
+    env: { PATH: process.env.PATH ?? '', ...serviceEnv(root, name, process.env), ...faultEnv(process.env) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   for (const stream of [child.stdout, child.stderr]) {

@@ -2,7 +2,7 @@
 // children, on this file's own database, Redis database and exchange (the ports are the shop's
 // fixed ones, so nothing else may listen on 3001-3008, 4242-4244 and 8080 meanwhile).
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import { createClient } from 'redis';
 
 // The source, as the other packages' tests run theirs (the services it starts are built).
 const launcher = fileURLToPath(new URL('../src/start.ts', import.meta.url));
+const faultCli = fileURLToPath(new URL('../../service-runtime/src/fault-cli.ts', import.meta.url));
 const redisDb = 11;
 
 let infra: TestInfra;
@@ -259,6 +260,63 @@ describe('npm start', () => {
       run.child.kill('SIGTERM');
       assert.equal(await run.exited, 0);
     } finally {
+      killGroup(run);
+    }
+  });
+
+  test('fault flags switched by `npm run fault` act on the running shop without a restart', async () => {
+    const run = launch();
+    const fault = (...args: string[]) =>
+      execFileSync(process.execPath, [faultCli, ...args], {
+        env: { ...process.env, ...env },
+        encoding: 'utf8',
+      });
+    const passes = async () => {
+      try {
+        await storefrontJourney('http://127.0.0.1:8080');
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    try {
+      const report = await ready(run);
+      const pid = (name: string) => report.services.find((service) => service.name === name)?.pid;
+      assert.match(fault('list'), /no faults set/);
+
+      // REST: catalog answers 503, so the storefront cannot list products; cleared, it can.
+      fault('set', 'catalog', 'http-error=1');
+      await waitFor(
+        'catalog to fail',
+        async () => (await fetch('http://127.0.0.1:8080/api/products')).status !== 200,
+      );
+      assert.match(fault('list'), /^catalog +http-error=1$/m);
+      fault('clear', 'catalog');
+      await waitFor('the journey to pass again', passes, 30_000);
+
+      // ZeroRPC: inventory answers ERR FaultInjected, so no checkout goes through.
+      fault('set', 'inventory', 'rpc-error=1');
+      await waitFor('checkouts to fail', async () => !(await passes()), 30_000);
+      fault('clear');
+      await waitFor('the journey to pass again', passes, 30_000);
+
+      // Crash: recommendations exits once (code 1); the launcher restarts it.
+      fault('set', 'recommendations', 'crash');
+      await waitFor(
+        'recommendations ready again',
+        () => run.output().includes('recommendations is ready again'),
+        30_000,
+      );
+      assert.match(run.output(), /recommendations exited unexpectedly \(code 1\)/);
+      assert.notEqual(pid('recommendations'), undefined);
+      assert.match(fault('list'), /no faults set/, 'the crash was one-shot');
+      for (const name of ['catalog', 'inventory', 'payment', 'billing', 'front-end']) {
+        assert.doesNotMatch(run.output(), new RegExp(`${name} exited`), `${name} kept running`);
+      }
+      run.child.kill('SIGTERM');
+      assert.equal(await run.exited, 0);
+    } finally {
+      fault('clear');
       killGroup(run);
     }
   });
