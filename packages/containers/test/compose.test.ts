@@ -26,6 +26,7 @@ type ServiceDefinition = {
   environment?: Record<string, string>;
   depends_on?: Record<string, unknown>;
   healthcheck?: Record<string, unknown>;
+  restart?: string;
   develop?: unknown;
 };
 
@@ -65,6 +66,16 @@ describe('docker-compose.yml and fig.yml', () => {
           `${name} → ${dependency}: no required`,
         );
       }
+    }
+  });
+
+  test('every service is started again after a crash, as `npm start` and Kubernetes do (docs/faults.md)', () => {
+    // A crash exits non-zero (a kill -9 is 137): `on-failure` and `unless-stopped` both restart it.
+    // The services take theirs from the `x-service` anchor: parsed with YAML merge keys.
+    const merged = parse(read('docker-compose.yml'), { merge: true }) as typeof compose;
+    for (const { name } of images) {
+      assert.equal(merged.services[name]?.restart, 'unless-stopped', `docker-compose.yml: ${name}`);
+      assert.equal(fig[name]?.restart, 'on-failure', `fig.yml: ${name}`);
     }
   });
 

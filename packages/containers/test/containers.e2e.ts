@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '@trio/testing/infra';
+import { storefrontJourney } from '@trio/testing/journey';
 import { createClient } from 'redis';
 import { parse, stringify } from 'yaml';
 import { ensureBaseImage } from '../src/base-image.ts';
@@ -219,75 +220,7 @@ describe('build, ship and run the shop as containers', { skip }, () => {
     );
 
     // The checkout journey over the storefront's API, as a shopper's browser would call it.
-    const shop = 'http://127.0.0.1:8080';
-    const cookies = new Map<string, string>();
-    const call = async (
-      method: string,
-      path: string,
-      body?: unknown,
-      headers: Record<string, string> = {},
-    ) => {
-      const response = await fetch(shop + path, {
-        method,
-        headers: {
-          origin: shop,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...(cookies.size === 0 ? {} : { cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') }),
-          ...headers,
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      for (const line of response.headers.getSetCookie()) {
-        const [pair] = line.split(';');
-        const [name, value] = pair!.split('=') as [string, string];
-        cookies.set(name, value);
-      }
-      return {
-        status: response.status,
-        body: (await response.json().catch(() => undefined)) as Record<string, unknown>,
-      };
-    };
-    const products = await call('GET', '/api/products');
-    assert.equal(products.status, 200);
-    const [first, second] = products.body.items as { sku: string }[];
-    assert.ok(first && second, 'the demo catalogue was seeded');
-    assert.equal(
-      (
-        await call('POST', '/api/users', {
-          email: `e2e-${project}@example.com`,
-          password: 'correct horse battery',
-          name: 'Ada Container',
-        })
-      ).status,
-      201,
-    );
-    assert.equal((await call('POST', '/api/cart/items', { sku: first.sku, qty: 1 })).status, 200);
-    assert.equal((await call('POST', '/api/cart/items', { sku: second.sku, qty: 2 })).status, 200);
-    const quote = await call('POST', '/api/checkout/quote', {
-      destination: { country: 'DE', postalCode: '10115' },
-    });
-    assert.equal(quote.status, 200);
-    const placed = await call(
-      'POST',
-      '/api/checkout',
-      {
-        address: {
-          name: 'Ada Container',
-          line1: '1 Dock Street',
-          city: 'Hamburg',
-          postalCode: '20457',
-          country: 'DE',
-        },
-        shipping: 'standard',
-        card: { number: '4242424242424242', expMonth: 12, expYear: 2099, cvc: '123' },
-      },
-      { 'idempotency-key': crypto.randomUUID() },
-    );
-    assert.equal(placed.status, 201, JSON.stringify(placed.body));
-    assert.equal(placed.body.status, 'confirmed');
-    const order = await call('GET', `/api/orders/${placed.body.orderId}`);
-    assert.equal(order.body.status, 'confirmed');
-    assert.ok(order.body.invoiceId, 'invoiced');
+    await storefrontJourney('http://127.0.0.1:8080', 'Ada Container');
 
     for (const { name } of images) {
       log(

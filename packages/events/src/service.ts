@@ -16,12 +16,13 @@ import {
   type InboxConsumerOptions,
   type PlainConsumerOptions,
 } from './consumer.ts';
+import { withFaults } from './faults.ts';
 import { createEventMetrics, type EventMetrics } from './metrics.ts';
 import { createOutboxRelay, type OutboxRelay } from './outbox.ts';
 import { createPublisher, type Publisher } from './publisher.ts';
 import { defaultExchange } from './topology.ts';
 
-export type EventBusHost = Pick<ServiceHost, 'log' | 'metrics' | 'health' | 'shutdown'>;
+export type EventBusHost = Pick<ServiceHost, 'log' | 'metrics' | 'health' | 'shutdown' | 'faults'>;
 
 export interface EventBusOptions {
   /** amqp://user:pass@host:port/vhost */
@@ -114,8 +115,17 @@ export async function attachEventBus(host: EventBusHost, options: EventBusOption
         `${options.service} cannot consume ${consumerOptions.subscription}: it is ${owner}'s queue`,
       );
     }
+    const { faults } = host;
+    // The same handlers, wrapped: the union of inbox and plain options keeps its shape.
+    const faulted =
+      faults === undefined
+        ? consumerOptions
+        : ({
+            ...consumerOptions,
+            handlers: withFaults(consumerOptions.handlers, faults),
+          } as typeof consumerOptions);
     const consumer = createConsumer<S>({
-      ...consumerOptions,
+      ...faulted,
       queue: consumerOptions.queue ?? queueName(consumerOptions.subscription),
       connection,
       exchange,

@@ -65,3 +65,15 @@ export function serviceEnv(
   }
   return env;
 }
+
+/**
+ * Faults on demand (`npm run fault`, docs/faults.md) are on for the shop `npm start` runs (it is a
+ * development shop), read from the Redis the shop uses; FAULTS_ENABLED=false npm start turns them off.
+ */
+export function faultEnv(env: Record<string, string | undefined>): Record<string, string> {
+  return {
+    FAULTS_ENABLED: env.FAULTS_ENABLED ?? 'true',
+    FAULTS_REDIS_URL: env.FAULTS_REDIS_URL ?? env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    ...(env.FAULTS_KEY_PREFIX === undefined ? {} : { FAULTS_KEY_PREFIX: env.FAULTS_KEY_PREFIX }),
+  };
+}

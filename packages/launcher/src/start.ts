@@ -8,14 +8,23 @@
 //   node packages/launcher/dist/start.js [--report file.json]
 //
 // The root package's `npm start` builds what is stale first (turbo), then runs this.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { dependencies, dockerEngine, howToProvide, reachable, startWithCompose } from './infra.ts';
 import { createFormatter, paint } from './logs.ts';
-import { readinessPort, type ServiceSpec, serviceDir, serviceEnv, services, stopOrder } from './services.ts';
+import {
+  faultEnv,
+  readinessPort,
+  type ServiceSpec,
+  serviceDir,
+  serviceEnv,
+  services,
+  stopOrder,
+} from './services.ts';
+import { type Supervised, supervise } from './supervise.ts';
 
 const root = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
 const tty = process.stdout.isTTY === true;
@@ -26,17 +35,11 @@ const reportPath = (() => {
 })();
 const stopTimeoutMs = 15_000;
 
-type State = 'starting' | 'ready' | 'exited';
-interface Running {
-  name: string;
+interface Running extends Supervised {
   httpPort: number;
   /** Where /readyz answers. */
   readinessPort: number;
   rpcPort: number | undefined;
-  child: ChildProcess;
-  state: State;
-  readyAfterMs?: number;
-  exited: Promise<number | null>;
 }
 
 const say = (text: string) => process.stdout.write(`${text}\n`);
@@ -53,14 +56,18 @@ function tableText(running: Running[], startedAt: number): string[] {
     const state =
       service.state === 'ready'
         ? paint('green', `ready in ${((service.readyAfterMs ?? 0) / 1000).toFixed(1)} s`, colours)
-        : service.state === 'exited'
-          ? paint('red', 'exited', colours)
+        : service.state === 'exited' || service.state === 'restarting'
+          ? paint('red', service.state, colours)
           : paint('yellow', `starting… ${((Date.now() - startedAt) / 1000).toFixed(0)} s`, colours);
     const ports = `http://localhost:${service.httpPort}${service.rpcPort === undefined ? '' : `  tcp://localhost:${service.rpcPort}`}`;
-    return `  ${service.name.padEnd(16)} ${ports.padEnd(48)} ${state}`;
+    return `  ${service.name.padEnd(16)} ${ports.padEnd(48)} ${String(service.restarts).padStart(8)}  ${state}`;
   });
   return [
-    paint('bold', '  service          address                                          state', colours),
+    paint(
+      'bold',
+      '  service          address                                          restarts  state',
+      colours,
+    ),
     ...rows,
   ];
 }
@@ -104,21 +111,37 @@ async function isReady(port: number): Promise<boolean> {
   }
 }
 
-function startService(spec: ServiceSpec, onLine: (line: string) => void): Running {
-  const { name, httpPort, rpcPort } = spec;
+function spawnService(spec: ServiceSpec, onLine: (line: string) => void): Pick<Running, 'child' | 'exited'> {
+  const { name } = spec;
   const dir = serviceDir(root, name);
   const main = join(dir, 'dist', 'main.js');
   if (!existsSync(main)) fail(`${name} is not built (${main} is missing): run \`npm run build\` first.`);
   const child = spawn(process.execPath, [main], {
     cwd: dir,
-    env: { PATH: process.env.PATH ?? '', ...serviceEnv(root, name, process.env) },
+    env: { PATH: process.env.PATH ?? '', ...serviceEnv(root, name, process.env), ...faultEnv(process.env) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   for (const stream of [child.stdout, child.stderr]) {
     if (stream !== null) createInterface({ input: stream }).on('line', onLine);
   }
   const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
-  return { name, httpPort, readinessPort: readinessPort(spec), rpcPort, child, state: 'starting', exited };
+  return { child, exited };
+}
+
+function startService(spec: ServiceSpec, onLine: (line: string) => void): Running {
+  const { name, httpPort, rpcPort } = spec;
+  const started = spawnService(spec, onLine);
+  const port = readinessPort(spec);
+  return {
+    name,
+    httpPort,
+    readinessPort: port,
+    rpcPort,
+    ...started,
+    state: 'starting',
+    restarts: 0,
+    failuresInARow: 0,
+  };
 }
 
 async function stopAll(running: Running[], signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
@@ -148,20 +171,35 @@ async function main(): Promise<void> {
   tableLive = tty;
 
   for (const spec of services) {
-    const service = startService(spec, (line) => {
+    const onLine = (line: string) => {
       eraseTable();
       say(formatter.format(spec.name, line));
       drawTable(running, startedAt);
-    });
+    };
+    const service = startService(spec, onLine);
     running.push(service);
-    void service.exited.then((code) => {
-      service.state = 'exited';
-      if (stopping) return;
-      eraseTable();
-      say(paint('red', `${service.name} exited (code ${code}); stopping the shop.`, colours));
-      stopping = true;
-      void stopAll(running).then(() => process.exit(1));
-    });
+    supervise(
+      service,
+      {
+        spawn: () => spawnService(spec, onLine),
+        stopping: () => stopping,
+        isReady: () => isReady(service.readinessPort),
+        say: (text, colour) => {
+          eraseTable();
+          say(paint(colour, text, colours));
+          drawTable(running, startedAt);
+          // Once the shop is up the table is no longer live: a recovery prints it again.
+          if (colour === 'green' && !tableLive) for (const row of tableText(running, startedAt)) say(row);
+        },
+        giveUp: (reason) => {
+          eraseTable();
+          say(paint('red', reason, colours));
+          stopping = true;
+          void stopAll(running).then(() => process.exit(1));
+        },
+      },
+      startedAt,
+    );
   }
 
   const shutdown = (signal: NodeJS.Signals) => {
@@ -187,10 +225,11 @@ async function main(): Promise<void> {
     eraseTable();
     drawTable(running, startedAt);
   }, 1_000);
-  while (!stopping && running.some((service) => service.state === 'starting')) {
+  // Until every service is ready; one that exited meanwhile is the supervisor's to restart and poll.
+  while (!stopping && running.some((service) => service.state !== 'ready')) {
     await Promise.all(
       running
-        .filter((service) => service.state === 'starting')
+        .filter((service) => service.state === 'starting' && service.restarts === 0)
         .map(async (service) => {
           if (await isReady(service.readinessPort)) {
             service.state = 'ready';

@@ -2,7 +2,7 @@
 // children, on this file's own database, Redis database and exchange (the ports are the shop's
 // fixed ones, so nothing else may listen on 3001-3008, 4242-4244 and 8080 meanwhile).
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,11 +11,13 @@ import { fileURLToPath } from 'node:url';
 import { registerQueues } from '@trio/shop-testing/peers';
 import { closedPort } from '@trio/testing/http';
 import { createTestInfra, type TestInfra } from '@trio/testing/infra';
+import { storefrontJourney } from '@trio/testing/journey';
 import { waitFor } from '@trio/testing/wait';
 import { createClient } from 'redis';
 
 // The source, as the other packages' tests run theirs (the services it starts are built).
 const launcher = fileURLToPath(new URL('../src/start.ts', import.meta.url));
+const faultCli = fileURLToPath(new URL('../../service-runtime/src/fault-cli.ts', import.meta.url));
 const redisDb = 11;
 
 let infra: TestInfra;
@@ -213,6 +215,108 @@ describe('npm start', () => {
         killGroup(again);
       }
     } finally {
+      killGroup(run);
+    }
+  });
+
+  test('survives kill -9 of any one service: it is restarted and the storefront journey passes again', async () => {
+    const run = launch();
+    try {
+      const report = await ready(run);
+      await storefrontJourney('http://127.0.0.1:8080');
+      const pids = new Map(report.services.map((service) => [service.name, service.pid]));
+      const recovered: string[] = [];
+      for (const [name, pid] of pids) {
+        const killedAt = Date.now();
+        process.kill(pid, 'SIGKILL');
+        await waitFor(`${name} ready again`, () => run.output().includes(`${name} is ready again`), 60_000);
+        const readyAgain = Date.now() - killedAt;
+        await waitFor(
+          `${name} restarted and the journey passing again`,
+          async () => {
+            try {
+              await storefrontJourney('http://127.0.0.1:8080');
+              return true;
+            } catch {
+              return false;
+            }
+          },
+          // A bound on the test, not a performance figure: the note and docs/faults.md give those.
+          60_000,
+        );
+        recovered.push(
+          `${name} ready ${(readyAgain / 1000).toFixed(1)} s, journey ${((Date.now() - killedAt) / 1000).toFixed(1)} s`,
+        );
+        // The table, printed again after the restart, counts it.
+        assert.match(run.output(), new RegExp(`^  ${name} +http://localhost:\\d+.* 1  ready`, 'm'));
+        assert.match(
+          run.output(),
+          new RegExp(`${name} exited unexpectedly \\(signal SIGKILL\\); restarting it in`),
+        );
+      }
+      // The measured recovery (kill -9 to a journey that passes), one line per service.
+      process.stdout.write(`# kill -9 → journey passes: ${recovered.join(', ')}\n`);
+      assert.equal(run.child.exitCode, null, 'the launcher still runs');
+      run.child.kill('SIGTERM');
+      assert.equal(await run.exited, 0);
+    } finally {
+      killGroup(run);
+    }
+  });
+
+  test('fault flags switched by `npm run fault` act on the running shop without a restart', async () => {
+    const run = launch();
+    const fault = (...args: string[]) =>
+      execFileSync(process.execPath, [faultCli, ...args], {
+        env: { ...process.env, ...env },
+        encoding: 'utf8',
+      });
+    const passes = async () => {
+      try {
+        await storefrontJourney('http://127.0.0.1:8080');
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    try {
+      const report = await ready(run);
+      const pid = (name: string) => report.services.find((service) => service.name === name)?.pid;
+      assert.match(fault('list'), /no faults set/);
+
+      // REST: catalog answers 503, so the storefront cannot list products; cleared, it can.
+      fault('set', 'catalog', 'http-error=1');
+      await waitFor(
+        'catalog to fail',
+        async () => (await fetch('http://127.0.0.1:8080/api/products')).status !== 200,
+      );
+      assert.match(fault('list'), /^catalog +http-error=1$/m);
+      fault('clear', 'catalog');
+      await waitFor('the journey to pass again', passes, 30_000);
+
+      // ZeroRPC: inventory answers ERR FaultInjected, so no checkout goes through.
+      fault('set', 'inventory', 'rpc-error=1');
+      await waitFor('checkouts to fail', async () => !(await passes()), 30_000);
+      fault('clear');
+      await waitFor('the journey to pass again', passes, 30_000);
+
+      // Crash: recommendations exits once (code 1); the launcher restarts it.
+      fault('set', 'recommendations', 'crash');
+      await waitFor(
+        'recommendations ready again',
+        () => run.output().includes('recommendations is ready again'),
+        30_000,
+      );
+      assert.match(run.output(), /recommendations exited unexpectedly \(code 1\)/);
+      assert.notEqual(pid('recommendations'), undefined);
+      assert.match(fault('list'), /no faults set/, 'the crash was one-shot');
+      for (const name of ['catalog', 'inventory', 'payment', 'billing', 'front-end']) {
+        assert.doesNotMatch(run.output(), new RegExp(`${name} exited`), `${name} kept running`);
+      }
+      run.child.kill('SIGTERM');
+      assert.equal(await run.exited, 0);
+    } finally {
+      fault('clear');
       killGroup(run);
     }
   });

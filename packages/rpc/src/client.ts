@@ -7,6 +7,7 @@
 import type { RpcArgsInput, RpcResult, RpcServiceDefinition } from '@trio/contracts/rpc';
 import { type Logger, pino } from 'pino';
 import type { Registry } from 'prom-client';
+import { createCallBreaker } from './client-breaker.ts';
 import { CallTable } from './client-calls.ts';
 import { PeerPool } from './client-peers.ts';
 import { EndpointResolver, type Lookup } from './client-resolve.ts';
@@ -136,8 +137,10 @@ export function createRpcClient<S extends RpcServiceDefinition>(
   };
   const states = new MethodStates(service, metrics);
   const methods = new Map(Object.entries(service.methods));
+  // Every one-shot call (with its retries) through the peer's circuit breaker (client-breaker.ts).
+  const guarded = createCallBreaker(service.name, options.registry);
   const invoke = (method: string, args: readonly unknown[], callOptions?: CallOptions) =>
-    invokeUnary(unary, states.get(method), method, args, callOptions?.timeoutMs ?? timeoutMs);
+    guarded(() => invokeUnary(unary, states.get(method), method, args, callOptions?.timeoutMs ?? timeoutMs));
 
   const methodsProxy = Object.fromEntries(
     [...methods]

@@ -46,6 +46,16 @@ export class LostRemote extends Error {
   }
 }
 
+/**
+ * Refused by this client's open breaker, before anything was sent. Named ServiceUnavailable, as a
+ * server that refuses a call before running it answers: callers already treat that as "try later".
+ */
+export class CircuitOpen extends RemoteError {
+  constructor(peer: string) {
+    super('ServiceUnavailable', `the circuit breaker of calls to ${peer} is open: it kept failing`);
+  }
+}
+
 /** The server answered something the protocol or the contract does not allow. */
 export class ProtocolError extends Error {
   constructor(message: string, options?: ErrorOptions) {

@@ -64,6 +64,8 @@ export interface RpcServerOptions<S extends RpcServiceDefinition> {
    * curve.ts). Without it the port speaks plain ZeroRPC, as the reference clients do.
    */
   curve?: CurveServerKeys;
+  /** Asked before each heartbeat; false skips it (the `drop-heartbeats` fault, see faults.ts). */
+  sendHeartbeats?: () => boolean;
 }
 
 export interface RpcServer {
@@ -131,7 +133,9 @@ export function createRpcServer<S extends RpcServiceDefinition>(options: RpcServ
     metrics,
     warnOnce,
     garbage,
-    heartbeat: (channel) => replies.emit(channel.caller, channel.id, '_zpc_hb', [0]),
+    heartbeat: (channel) => {
+      if (options.sendHeartbeats?.() !== false) replies.emit(channel.caller, channel.id, '_zpc_hb', [0]);
+    },
   });
   const dispatcher = new Dispatcher({
     name,

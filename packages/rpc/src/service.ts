@@ -8,7 +8,9 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { createRpcClient, type RpcClientOptions, type RpcServiceClient } from './client.ts';
 import { type CurveClientKeys, type CurveServerKeys, curvePublicKey, z85Key } from './curve.ts';
+import { heartbeatsWanted, withFaults } from './faults.ts';
 import { createRpcServer, type RpcServer, type RpcServerOptions } from './server.ts';
+import { isStreamMethod } from './streams.ts';
 
 export interface ServeRpcOptions<S extends RpcServiceDefinition>
   extends Omit<RpcServerOptions<S>, 'log' | 'registry' | 'onCatastrophicError'> {
@@ -31,8 +33,20 @@ export async function serveRpc<S extends RpcServiceDefinition>(
   options: ServeRpcOptions<S>,
 ): Promise<ServingRpc> {
   const { host: bindHost, port, log = host.log, ...serverOptions } = options;
+  const { faults } = host;
+  const streams = new Set(
+    Object.entries(serverOptions.service.methods)
+      .filter(([, method]) => isStreamMethod(method))
+      .map(([name]) => name),
+  );
   const server = createRpcServer<S>({
     ...serverOptions,
+    ...(faults === undefined
+      ? {}
+      : {
+          handlers: withFaults(serverOptions.handlers, streams, faults),
+          sendHeartbeats: heartbeatsWanted(faults),
+        }),
     log,
     registry: host.metrics.registry,
     onCatastrophicError: () => void host.shutdown.shutdown('catastrophic error', 1),

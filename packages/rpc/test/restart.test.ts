@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { RpcServiceClient } from '../src/client.ts';
-import { LostRemote, TimeoutExpired } from '../src/errors.ts';
+import { CircuitOpen, LostRemote, TimeoutExpired } from '../src/errors.ts';
 import type { calculatorRpc } from './support/calculator.ts';
 import { connectClient, restartableEndpoint, testHeartbeatMs, within } from './support/harness.ts';
 
@@ -29,6 +29,8 @@ class ServerExited extends Error {
 }
 
 const isLost = (error: unknown) => error instanceof LostRemote || error instanceof TimeoutExpired;
+/** While the server stays down the client's breaker opens: calls then fail at once (CircuitOpen). */
+const isDown = (error: unknown) => isLost(error) || error instanceof CircuitOpen;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Every child started by this file, so that `finally` can kill whatever is still running. */
@@ -88,7 +90,7 @@ async function callUntilAnswered(
     try {
       return await client.invoke('add', [3, 4], { timeoutMs: 4 * testHeartbeatMs });
     } catch (error) {
-      if (!isLost(error) || Date.now() > deadline) throw error;
+      if (!isDown(error) || Date.now() > deadline) throw error;
       await sleep(50);
     }
   }

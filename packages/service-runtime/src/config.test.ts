@@ -40,6 +40,10 @@ describe('parseConfig', () => {
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: 3004,
       SHUTDOWN_TIMEOUT_MS: 10_000,
+      FAULTS_ENABLED: false,
+      FAULTS_IN_PRODUCTION: false,
+      FAULTS_REDIS_URL: 'redis://127.0.0.1:6379',
+      FAULTS_KEY_PREFIX: '',
       DATABASE_URL: 'postgres://postgres@db:5432/shop',
       INVENTORY_ADDR: ['tcp://inventory:4242', 'tcp://inventory-2:4242'],
     });

@@ -66,7 +66,41 @@ export function serviceSettings(defaults: { name: string; httpPort: number }) {
     HTTP_HOST: BindHost,
     HTTP_PORT: Port.default(defaults.httpPort),
     SHUTDOWN_TIMEOUT_MS: DurationMs.default(10_000),
+    ...faultSettings(),
   };
+}
+
+const Flag = z
+  .enum(['true', 'false'], { error: 'must be true or false' })
+  .default('false')
+  .transform((value) => value === 'true');
+
+/**
+ * Faults on demand (docs/faults.md): off unless FAULTS_ENABLED=true, and then read from the Redis
+ * at FAULTS_REDIS_URL. Production refuses FAULTS_ENABLED=true unless FAULTS_IN_PRODUCTION=true says
+ * it is meant (parseConfig checks it, once, for every service).
+ */
+export function faultSettings() {
+  return {
+    FAULTS_ENABLED: Flag,
+    FAULTS_IN_PRODUCTION: Flag,
+    FAULTS_REDIS_URL: RedisUrl.default('redis://127.0.0.1:6379'),
+    /** Put in front of the flags' Redis keys (tests give each file its own). */
+    FAULTS_KEY_PREFIX: z.string().default(''),
+  };
+}
+
+/** Fault injection in production only when both variables say so. */
+function productionFaultProblems(env: Env): ConfigProblem[] {
+  if (env.NODE_ENV !== 'production' || env.FAULTS_ENABLED !== 'true' || env.FAULTS_IN_PRODUCTION === 'true')
+    return [];
+  return [
+    {
+      variable: 'FAULTS_ENABLED',
+      problem:
+        'fault injection is refused in production; set FAULTS_IN_PRODUCTION=true as well if you mean it',
+    },
+  ];
 }
 
 /** The schemas made by secret(), which parseConfig finds in a config to apply the production rules. */
@@ -161,7 +195,7 @@ export function parseConfig<S extends z.ZodObject>(schema: S, env: Env = process
   // Compose files and .env write `KEY=` for "not set"; treat it so, letting defaults apply.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
   const result = schema.safeParse(present);
-  const secretProblems = productionSecretProblems(schema, present);
+  const secretProblems = [...productionSecretProblems(schema, present), ...productionFaultProblems(present)];
   if (result.success && secretProblems.length === 0) return Object.freeze(result.data);
   const parseProblems = result.success
     ? []

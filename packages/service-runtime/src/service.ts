@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { LevelWithSilent, Logger } from 'pino';
+import { createFaults, type Faults } from './faults/faults.ts';
 import { createHealth, type Health } from './health.ts';
 import { createHttpApp, type HttpAppOptions } from './http/app.ts';
 import { createLogger } from './logger.ts';
@@ -23,6 +24,8 @@ export interface ServiceHostOptions {
   /** Where SIGTERM/SIGINT and uncaught errors arrive: `process` by default; `false` listens to none (tests). */
   signals?: SignalSource | false;
   exit?: (code: number) => void;
+  /** Faults on demand: where their flags are read (FAULTS_ENABLED); none when omitted. */
+  faults?: { redisUrl: string; keyPrefix?: string; refreshMs?: number };
 }
 
 export interface ListenOptions {
@@ -59,6 +62,8 @@ export interface ServiceHost {
   metrics: Metrics;
   health: Health;
   shutdown: Shutdown;
+  /** Faults on demand, when enabled: the transports' hooks apply them. */
+  faults?: Faults;
   /** Starts an HTTP server and registers its closer, so it stops taking requests before anything else closes. */
   listen(options: ListenOptions): Promise<Listening>;
 }
@@ -69,6 +74,17 @@ export function createServiceHost(options: ServiceHostOptions): ServiceHost {
   if (options.signals !== false) shutdown.install(options.signals);
   const metrics = createMetrics({ service: options.service });
   const health = createHealth({ timeoutMs: options.readinessTimeoutMs });
+  const faults =
+    options.faults === undefined
+      ? undefined
+      : createFaults({
+          ...options.faults,
+          service: options.service,
+          log,
+          registry: metrics.registry,
+          exit: options.exit,
+        });
+  if (faults !== undefined) shutdown.register('faults', () => faults.close());
 
   async function listen(listenOptions: ListenOptions): Promise<Listening> {
     const host = listenOptions.host ?? options.host ?? '127.0.0.1';
@@ -85,6 +101,7 @@ export function createServiceHost(options: ServiceHostOptions): ServiceHost {
       callers: listenOptions.callers,
       bodyLimit: listenOptions.bodyLimit,
       security: listenOptions.security,
+      faults: routes === undefined ? undefined : faults,
       onCatastrophicError: () => void shutdown.shutdown('catastrophic error', 1),
     });
     const server = createServer(app);
@@ -101,7 +118,7 @@ export function createServiceHost(options: ServiceHostOptions): ServiceHost {
     return { app, server, port, adminPort: admin?.port };
   }
 
-  return { log, metrics, health, shutdown, listen };
+  return { log, metrics, health, shutdown, faults, listen };
 }
 
 /** Stops accepting connections, lets requests in flight finish, and resolves when all are gone. */
@@ -124,6 +141,8 @@ export interface StartOptions {
   log?: Logger;
   /** `false` leaves SIGTERM/SIGINT alone (tests stop the service with `host.shutdown.close()`). */
   signals?: false;
+  /** How the process exits (a catastrophic error, the `crash` fault); process.exit by default. */
+  exit?: (code: number) => void;
 }
 
 /** The runtime's part of every service's config (see serviceSettings). */
@@ -132,6 +151,9 @@ export interface HostSettings {
   LOG_LEVEL: LevelWithSilent;
   HTTP_HOST: string;
   SHUTDOWN_TIMEOUT_MS: number;
+  FAULTS_ENABLED?: boolean;
+  FAULTS_REDIS_URL?: string;
+  FAULTS_KEY_PREFIX?: string;
 }
 
 /** The first step of every main.ts: the service's host, from its config. */
@@ -142,5 +164,10 @@ export function hostFromConfig(config: HostSettings, options: StartOptions = {})
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     host: config.HTTP_HOST,
     signals: options.signals,
+    exit: options.exit,
+    faults:
+      config.FAULTS_ENABLED === true && config.FAULTS_REDIS_URL !== undefined
+        ? { redisUrl: config.FAULTS_REDIS_URL, keyPrefix: config.FAULTS_KEY_PREFIX }
+        : undefined,
   });
 }

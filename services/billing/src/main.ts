@@ -9,7 +9,7 @@ import { attachEventBus } from '@trio/events/service';
 import { connectRpc, curveClientOptions } from '@trio/rpc/service';
 import { loadConfig } from '@trio/service-runtime/config';
 import { identityFromConfig } from '@trio/service-runtime/identity';
-import { createRestPeer } from '@trio/service-runtime/peer';
+import { connectRest } from '@trio/service-runtime/peer';
 import { attachPostgres } from '@trio/service-runtime/postgres';
 import { hostFromConfig, type ServiceHost, type StartOptions } from '@trio/service-runtime/service';
 import { createApp } from './app.ts';
@@ -63,7 +63,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     ...rpcOptions,
   });
   const rest = (name: string, baseUrl: string) =>
-    createRestPeer({ name, baseUrl, timeoutMs: config.HTTP_TIMEOUT_MS, identity: identity.caller });
+    connectRest(host, { name, baseUrl, timeoutMs: config.HTTP_TIMEOUT_MS, identity: identity.caller });
   const payment = paymentPeer(rest('payment', config.PAYMENT_URL));
 
   const runner = createSagaRunner({

@@ -8,7 +8,7 @@ import { attachEventBus } from '@trio/events/service';
 import { connectRpc, curveClientOptions } from '@trio/rpc/service';
 import { loadConfig } from '@trio/service-runtime/config';
 import { identityFromConfig } from '@trio/service-runtime/identity';
-import { createRestPeer } from '@trio/service-runtime/peer';
+import { connectRest } from '@trio/service-runtime/peer';
 import { attachRedis } from '@trio/service-runtime/redis';
 import { hostFromConfig, type ServiceHost, type StartOptions } from '@trio/service-runtime/service';
 import { contentSecurityPolicy, createApp } from './app.ts';
@@ -70,7 +70,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   });
 
   const rest = (name: string, baseUrl: string) =>
-    createRestPeer({ name, baseUrl, timeoutMs: config.HTTP_TIMEOUT_MS, identity: identity.caller });
+    connectRest(host, { name, baseUrl, timeoutMs: config.HTTP_TIMEOUT_MS, identity: identity.caller });
   const catalog = catalogClient(rest('catalog', config.CATALOG_URL));
   const products = createProductCache(catalog, { ttlMs: config.PRODUCT_CACHE_TTL_MS });
   await bus.consume({ subscription: 'front-end.cache', db: null, handlers: cacheEventHandlers(products) });

@@ -7,6 +7,8 @@ import express, { type Express } from 'express';
 import helmet, { type HelmetOptions } from 'helmet';
 import type { Logger } from 'pino';
 import type { AppError } from '../errors.ts';
+import type { Faults } from '../faults/faults.ts';
+import { faultMiddleware } from '../faults/http.ts';
 import type { Health } from '../health.ts';
 import type { Metrics } from '../metrics.ts';
 import { errorHandler, notFound } from './error-handler.ts';
@@ -31,6 +33,8 @@ export interface HttpAppOptions {
   onCatastrophicError?: (error: AppError) => void;
   /** helmet's options: a service serving pages sets its own Content-Security-Policy. */
   security?: HelmetOptions;
+  /** Faults on demand (FAULTS_ENABLED): applied to every request but the probes. */
+  faults?: Faults;
 }
 
 export interface CallerCheck {
@@ -45,6 +49,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   if (options.probes !== false) app.use(probes(health, metrics));
   app.use(requestContext());
   app.use(requestLog(log, metrics));
+  if (options.faults !== undefined) app.use(faultMiddleware(options.faults));
   // Before the body is read: a caller that may not call a route gets nothing more than its answer.
   if (options.callers !== undefined) guardRoutes(app, options.callers.verifier, ...options.callers.routes);
   // body-parser's raw-body continues in the request's async context, so handlers keep its ids.

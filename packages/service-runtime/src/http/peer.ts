@@ -3,6 +3,8 @@
 // parsed body for every HTTP answer (a 404 or a 402 is an answer the caller decides about); when no
 // answer came (refused, reset, timed out) it throws PeerUnavailable, which the error mapper turns
 // into a 503 if the caller lets it through.
+import type { Registry } from 'prom-client';
+import { createBreaker } from '../breaker.ts';
 import { getContext, traceparentOf } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { type CallerIdentity, callerHeader } from './identity.ts';
@@ -41,6 +43,8 @@ export interface RestPeerOptions {
    * `name`, which must be the peer's service name (its audience).
    */
   identity?: CallerIdentity;
+  /** Where the peer's circuit breaker reports its state (see breaker.ts): the service's registry. */
+  registry?: Registry;
 }
 
 /** No answer from a peer: it may or may not have acted (a timeout), so only idempotent calls retry. */
@@ -53,8 +57,21 @@ export class PeerUnavailable extends AppError {
   }
 }
 
+/** A peer of a service host: its circuit breaker reports to the host's metrics. */
+export function connectRest(host: { metrics: { registry: Registry } }, options: RestPeerOptions): RestPeer {
+  return createRestPeer({ registry: host.metrics.registry, ...options });
+}
+
 export function createRestPeer(options: RestPeerOptions): RestPeer {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  // No answer, or a 5xx: the peer is failing. While the breaker is open, calls fail at once.
+  const breaker = createBreaker({
+    peer: options.name,
+    transport: 'http',
+    registry: options.registry,
+    isFailure: (error) => error instanceof PeerUnavailable,
+    isFailedResult: (reply) => (reply as PeerReply).status >= 500,
+  });
 
   async function request(method: string, path: string, call: PeerRequest = {}): Promise<PeerReply> {
     const headers: Record<string, string> = { accept: 'application/json', ...call.headers };
@@ -66,6 +83,19 @@ export function createRestPeer(options: RestPeerOptions): RestPeer {
       headers.traceparent = traceparentOf(context);
       headers['x-correlation-id'] = context.correlationId;
     }
+    try {
+      return await breaker.execute(() => send(method, path, call, headers));
+    } catch (error) {
+      throw error instanceof PeerUnavailable ? error : new PeerUnavailable(options.name, error);
+    }
+  }
+
+  async function send(
+    method: string,
+    path: string,
+    call: PeerRequest,
+    headers: Record<string, string>,
+  ): Promise<PeerReply> {
     try {
       const response = await fetch(baseUrl + path, {
         method,
