@@ -65,3 +65,15 @@ export function serviceEnv(
   }
   return env;
 }
+
+/** Node's options for every service: the OpenTelemetry preload (docs/observability.md). */
+export const serviceNodeOptions: readonly string[] = ['--import', '@trio/service-runtime/instrument'];
+
+/** OpenTelemetry's standard variables (OTEL_EXPORTER_OTLP_ENDPOINT, …) reach every service as they are. */
+export function telemetryEnv(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter(
+      (entry): entry is [string, string] => entry[0].startsWith('OTEL_') && entry[1] !== undefined,
+    ),
+  );
+}

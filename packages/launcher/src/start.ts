@@ -15,7 +15,16 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { dependencies, dockerEngine, howToProvide, reachable, startWithCompose } from './infra.ts';
 import { createFormatter, paint } from './logs.ts';
-import { readinessPort, type ServiceSpec, serviceDir, serviceEnv, services, stopOrder } from './services.ts';
+import {
+  readinessPort,
+  type ServiceSpec,
+  serviceDir,
+  serviceEnv,
+  serviceNodeOptions,
+  services,
+  stopOrder,
+  telemetryEnv,
+} from './services.ts';
 
 const root = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
 const tty = process.stdout.isTTY === true;
@@ -109,9 +118,13 @@ function startService(spec: ServiceSpec, onLine: (line: string) => void): Runnin
   const dir = serviceDir(root, name);
   const main = join(dir, 'dist', 'main.js');
   if (!existsSync(main)) fail(`${name} is not built (${main} is missing): run \`npm run build\` first.`);
-  const child = spawn(process.execPath, [main], {
+  const child = spawn(process.execPath, [...serviceNodeOptions, main], {
     cwd: dir,
-    env: { PATH: process.env.PATH ?? '', ...serviceEnv(root, name, process.env) },
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...telemetryEnv(process.env),
+      ...serviceEnv(root, name, process.env),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   for (const stream of [child.stdout, child.stderr]) {

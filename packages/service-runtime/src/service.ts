@@ -11,6 +11,7 @@ import { createHttpApp, type HttpAppOptions } from './http/app.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createShutdown, type Shutdown, type SignalSource } from './shutdown.ts';
+import { startTelemetry } from './telemetry.ts';
 
 export interface ServiceHostOptions {
   /** Labels every metric series. */
@@ -136,11 +137,16 @@ export interface HostSettings {
 
 /** The first step of every main.ts: the service's host, from its config. */
 export function hostFromConfig(config: HostSettings, options: StartOptions = {}): ServiceHost {
-  return createServiceHost({
+  // Already started by the instrument preload, or by the first service of a test process: then kept.
+  const telemetry = startTelemetry({ service: config.SERVICE_NAME });
+  const host = createServiceHost({
     service: config.SERVICE_NAME,
     log: options.log ?? createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL }),
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     host: config.HTTP_HOST,
     signals: options.signals,
   });
+  // Registered first, so run last: the spans of the work that drained during shutdown go out too.
+  host.shutdown.register('telemetry', () => telemetry.flush());
+  return host;
 }

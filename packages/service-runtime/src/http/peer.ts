@@ -3,9 +3,20 @@
 // parsed body for every HTTP answer (a 404 or a 402 is an answer the caller decides about); when no
 // answer came (refused, reset, timed out) it throws PeerUnavailable, which the error mapper turns
 // into a 503 if the caller lets it through.
-import { getContext, traceparentOf } from '../context.ts';
+import { getContext } from '../context.ts';
 import { AppError } from '../errors.ts';
+import {
+  injectContext,
+  context as otelContext,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  tracer,
+  withSpan,
+} from '../tracing.ts';
 import { type CallerIdentity, callerHeader } from './identity.ts';
+
+const peerTracer = tracer('@trio/service-runtime/peer');
 
 export interface PeerReply {
   status: number;
@@ -62,10 +73,31 @@ export function createRestPeer(options: RestPeerOptions): RestPeer {
     if (call.token !== undefined) headers.authorization = `Bearer ${call.token}`;
     if (options.identity !== undefined) headers[callerHeader] = await options.identity.tokenFor(options.name);
     const context = getContext();
-    if (context !== undefined) {
-      headers.traceparent = traceparentOf(context);
-      headers['x-correlation-id'] = context.correlationId;
-    }
+    if (context !== undefined) headers['x-correlation-id'] = context.correlationId;
+    const url = new URL(baseUrl + path);
+    const span = peerTracer.startSpan(method, {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'http.request.method': method,
+        'server.address': url.hostname,
+        'server.port': Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+        'url.full': `${url.origin}${url.pathname}`,
+        'peer.service': options.name,
+      },
+    });
+    return withSpan(span, otelContext.active(), async () => {
+      injectContext(headers);
+      return send(method, path, call, headers, span);
+    });
+  }
+
+  async function send(
+    method: string,
+    path: string,
+    call: PeerRequest,
+    headers: Record<string, string>,
+    span: Span,
+  ): Promise<PeerReply> {
     try {
       const response = await fetch(baseUrl + path, {
         method,
@@ -73,6 +105,8 @@ export function createRestPeer(options: RestPeerOptions): RestPeer {
         body: call.body === undefined ? undefined : JSON.stringify(call.body),
         signal: AbortSignal.timeout(call.timeoutMs ?? options.timeoutMs),
       });
+      span.setAttribute('http.response.status_code', response.status);
+      if (response.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       const text = await response.text();
       const json = response.headers.get('content-type')?.includes('json') === true && text !== '';
       return {
