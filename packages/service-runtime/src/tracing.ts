@@ -6,8 +6,8 @@ import {
   type Attributes,
   type Context,
   context,
+  defaultTextMapSetter,
   type Link,
-  propagation,
   ROOT_CONTEXT,
   type Span,
   SpanKind,
@@ -16,8 +16,17 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 
 export { type Context, context, type Link, type Span, SpanKind, SpanStatusCode, trace };
+
+/**
+ * W3C trace context and baggage: the transports use it directly rather than through the global
+ * propagator, so that ids travel even where no SDK was started (a library used on its own, a test).
+ */
+export const propagator = new CompositePropagator({
+  propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
+});
 
 export function tracer(name: string): Tracer {
   return trace.getTracer(name);
@@ -37,18 +46,18 @@ const getter: TextMapGetter<Readonly<Record<string, unknown>>> = {
 
 /** The caller's context found in a carrier (the root context when it has none). */
 export function extractContext(carrier: Readonly<Record<string, unknown>> | undefined): Context {
-  return carrier === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, carrier, getter);
+  return carrier === undefined ? ROOT_CONTEXT : propagator.extract(ROOT_CONTEXT, carrier, getter);
 }
 
 /** Writes `traceparent` (and `tracestate`, `baggage`) of a context into a carrier. */
 export function injectContext(carrier: Record<string, unknown>, from: Context = context.active()): void {
-  propagation.inject(from, carrier);
+  propagator.inject(from, carrier, defaultTextMapSetter);
 }
 
 /** The W3C `traceparent` of the active span, when there is a valid one. */
 export function activeTraceparent(from: Context = context.active()): string | undefined {
   const carrier: Record<string, string> = {};
-  propagation.inject(from, carrier);
+  propagator.inject(from, carrier, defaultTextMapSetter);
   return carrier.traceparent;
 }
 
