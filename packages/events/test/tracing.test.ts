@@ -34,21 +34,29 @@ async function finished(traceId: string, name: string, count = 1): Promise<Reada
   return spans;
 }
 
+/** A publisher and an inventory.orders consumer whose order.cancelled handler is `handler`. */
+async function consuming(
+  name: string,
+  handler: () => Promise<void>,
+  retry?: { delaysMs: number[]; maxAttempts: number },
+) {
+  const exchange = h.exchange(name);
+  const queue = h.queue(`inventory.${name}`, retry?.delaysMs);
+  const connection = await h.connection(name);
+  const publisher = await h.publisher(connection, exchange);
+  const handlers = { 'order.confirmed': notSent, 'order.cancelled': handler };
+  const options = { connection, db: h.db, log: h.logs.log, queue, exchange, handlers };
+  await h.consumer({
+    ...options,
+    subscription: 'inventory.orders',
+    ...(retry === undefined ? {} : { retry }),
+  });
+  return { exchange, queue, publisher };
+}
+
 describe('amqp spans', () => {
   it('the relay publishes in the writer’s trace, linked to it; the consumer processes under the publish', async () => {
-    const exchange = h.exchange('traced');
-    const queue = h.queue('inventory.traced');
-    const connection = await h.connection('traced');
-    const publisher = await h.publisher(connection, exchange);
-    await h.consumer({
-      connection,
-      db: h.db,
-      log: h.logs.log,
-      subscription: 'inventory.orders',
-      queue,
-      exchange,
-      handlers: { 'order.confirmed': notSent, 'order.cancelled': async () => {} },
-    });
+    const { exchange, queue, publisher } = await consuming('traced', async () => {});
     const writer = await trace.getTracer('test').startActiveSpan('cancel order', async (span) => {
       await inTransaction(h.db, (tx) => publishInTransaction(tx, orderCancelled(), { aggregateKey: 'o-1' }));
       span.end();
@@ -72,25 +80,13 @@ describe('amqp spans', () => {
   });
 
   it('a failing handler’s retries and its dead-lettering are events of its process spans', async () => {
-    const exchange = h.exchange('failing');
-    const queue = h.queue('inventory.failing', [50]);
-    const connection = await h.connection('failing');
-    const publisher = await h.publisher(connection, exchange);
-    await h.consumer({
-      connection,
-      db: h.db,
-      log: h.logs.log,
-      subscription: 'inventory.orders',
-      queue,
-      exchange,
-      retry: { delaysMs: [50], maxAttempts: 2 },
-      handlers: {
-        'order.confirmed': notSent,
-        'order.cancelled': () => {
-          throw new Error('boom');
-        },
+    const { publisher } = await consuming(
+      'failing',
+      () => {
+        throw new Error('boom');
       },
-    });
+      { delaysMs: [50], maxAttempts: 2 },
+    );
     const root = await trace.getTracer('test').startActiveSpan('cancel order', async (span) => {
       await publisher.publish(orderCancelled());
       span.end();
