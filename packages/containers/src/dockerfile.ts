@@ -54,6 +54,6 @@ USER node
 EXPOSE ${ports}
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \\
   CMD ["node", "-e", "fetch('http://127.0.0.1:${probePort(spec)}/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "services/${spec.name}/dist/main.js"]
+CMD ["node", "--import", "@trio/service-runtime/instrument", "services/${spec.name}/dist/main.js"]
 `;
 }

@@ -39,6 +39,7 @@ import {
   defaultRetryDelaysMs,
   validateRetryDelays,
 } from './topology.ts';
+import { deadLetterEvent, inProcessSpan, retryEvent, type Span } from './tracing.ts';
 import { inTransaction } from './transaction.ts';
 
 export interface DeliveryInfo {
@@ -215,20 +216,32 @@ export function createConsumer<S extends SubscriptionName>(options: ConsumerOpti
 
   async function handleDelivery(channel: ConfirmChannel, sender: ConfirmedSender, message: ConsumeMessage) {
     if (closedChannels.has(channel)) return;
+    await inProcessSpan(exchange, queue, message, (span) => deliver(channel, sender, message, span));
+  }
+
+  async function deliver(
+    channel: ConfirmChannel,
+    sender: ConfirmedSender,
+    message: ConsumeMessage,
+    span: Span,
+  ) {
     let event: DomainEvent;
     try {
       event = parseEvent(JSON.parse(message.content.toString('utf8')));
     } catch (error) {
+      deadLetterEvent(span, 'invalid_event', 0);
       await deadLetter(channel, sender, message, 'invalid_event', describeInvalid(error), 0);
       return;
     }
     const handler = handlers[event.type];
     if (handler === undefined) {
       const detail = `${subscription} has no ${event.type}; unbind it from ${queue} if the binding is left from an older version`;
+      deadLetterEvent(span, 'unhandled_type', 0);
       await deadLetter(channel, sender, message, 'unhandled_type', detail, 0);
       return;
     }
     const attempt = previousAttempts(message) + 1;
+    span.setAttribute('messaging.delivery.attempt', attempt);
     const context = createContext({
       requestId: event.id,
       traceparent: headerString(message, traceparentHeader) ?? event.traceparent,
@@ -250,9 +263,11 @@ export function createConsumer<S extends SubscriptionName>(options: ConsumerOpti
       } catch (error) {
         if (attempt >= maxAttempts) {
           logFor().error({ err: error }, 'event handler failed; no attempts left, dead-lettering');
+          deadLetterEvent(span, 'handler_failed', attempt, error);
           await deadLetter(channel, sender, message, 'handler_failed', errorText(error), attempt);
         } else {
           logFor().warn({ err: error }, 'event handler failed; will retry');
+          retryEvent(span, attempt, error);
           await retryLater(channel, sender, message, event.type, attempt, error);
         }
       }

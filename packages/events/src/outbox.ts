@@ -14,6 +14,7 @@
 // fallback for when its LISTEN connection is down.
 import { type DomainEvent, parseEvent } from '@trio/contracts/events';
 import { getContext, traceparentOf } from '@trio/service-runtime/context';
+import { activeTraceparent } from '@trio/service-runtime/tracing';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { type Backoff, backoffDelay, defaultBackoff } from './connection.ts';
@@ -40,8 +41,10 @@ export async function publishInTransaction(
   options: OutboxWriteOptions,
 ): Promise<void> {
   const valid = parseEvent(event);
+  // The writer's span: the relay's publish continues its trace and links to it.
   const context = getContext();
-  const traceparent = valid.traceparent ?? (context === undefined ? null : traceparentOf(context));
+  const traceparent =
+    activeTraceparent() ?? valid.traceparent ?? (context === undefined ? null : traceparentOf(context));
   await client.query(
     `INSERT INTO event_outbox (event_id, event_type, aggregate_key, envelope, traceparent)
      VALUES ($1, $2, $3, $4, $5)`,

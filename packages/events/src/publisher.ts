@@ -17,11 +17,12 @@ import {
   parseEvent,
 } from '@trio/contracts/events';
 import { getContext, traceparentOf } from '@trio/service-runtime/context';
+import { activeTraceparent } from '@trio/service-runtime/tracing';
 import type { ChannelModel, ConfirmChannel, Message } from 'amqplib';
 import type { Logger } from 'pino';
 import { createChannelKeeper } from './channel-keeper.ts';
 import type { AmqpConnection, Backoff } from './connection.ts';
-import { correlationIdHeader, traceparentHeader } from './headers.ts';
+import { correlationIdHeader } from './headers.ts';
 import { createEventMetrics, type EventMetrics } from './metrics.ts';
 import {
   declareExchange,
@@ -29,6 +30,7 @@ import {
   defaultExchange,
   type SubscriberQueuesOptions,
 } from './topology.ts';
+import { endPublishSpan, startPublishSpan } from './tracing.ts';
 
 export class BusUnavailableError extends Error {
   override readonly name = 'BusUnavailableError';
@@ -58,8 +60,8 @@ export interface PublisherOptions {
 
 export interface PublishOptions {
   /**
-   * `traceparent` header when the event has none; by default the current context's. The outbox
-   * relay passes the one captured when the event was written.
+   * The `traceparent` of the span that wrote the event's outbox row (the relay passes it): the
+   * publish span continues that trace and links to that span. Otherwise the active span is its parent.
    */
   traceparent?: string;
 }
@@ -119,17 +121,22 @@ export function createPublisher(options: PublisherOptions): Publisher {
     }
     // Waiters resume in the order they started waiting, so events keep their order.
     if (state.drained) await state.drained;
-    const traceparent = valid.traceparent ?? publishOptions.traceparent ?? currentTraceparent();
-    const headers: Record<string, string> = { [correlationIdHeader]: valid.correlationId };
-    if (traceparent !== undefined) headers[traceparentHeader] = traceparent;
+    const traced = startPublishSpan(exchange, valid, publishOptions.traceparent);
+    // The publish span's traceparent (and tracestate, baggage): the consumers continue from it.
+    const headers: Record<string, string> = { [correlationIdHeader]: valid.correlationId, ...traced.headers };
     const content = Buffer.from(JSON.stringify(valid));
     await new Promise<void>((resolve, reject) => {
       const confirmed = (error: unknown) => {
         if (error) {
-          reject(new PublishError(`the broker did not confirm ${valid.type} ${valid.id}`, { cause: error }));
+          const failure = new PublishError(`the broker did not confirm ${valid.type} ${valid.id}`, {
+            cause: error,
+          });
+          endPublishSpan(traced.span, failure);
+          reject(failure);
           return;
         }
         metrics.confirmed.inc({ type: valid.type });
+        endPublishSpan(traced.span);
         resolve();
       };
       try {
@@ -152,7 +159,9 @@ export function createPublisher(options: PublisherOptions): Publisher {
         metrics.published.inc({ type: valid.type });
         if (!writable && !state.drained) state.drained = whenDrained(state);
       } catch (error) {
-        reject(new PublishError(`could not publish ${valid.type} ${valid.id}`, { cause: error }));
+        const failure = new PublishError(`could not publish ${valid.type} ${valid.id}`, { cause: error });
+        endPublishSpan(traced.span, failure);
+        reject(failure);
       }
     });
   }
@@ -185,11 +194,6 @@ function whenDrained(state: OpenChannel): Promise<void> {
   });
 }
 
-function currentTraceparent(): string | undefined {
-  const context = getContext();
-  return context === undefined ? undefined : traceparentOf(context);
-}
-
 /**
  * An event carrying the current context's correlation id and traceparent (a fresh correlation id
  * outside any context, e.g. in a scheduled job). Throws InvalidEventError for an invalid payload.
@@ -200,9 +204,10 @@ export function createEventInContext<T extends EventType>(
   overrides: { id?: string; occurredAt?: Date } = {},
 ): DomainEvent<T> {
   const context = getContext();
+  const traceparent = activeTraceparent() ?? (context === undefined ? undefined : traceparentOf(context));
   return createEvent(type, payload, {
     ...overrides,
     correlationId: context?.correlationId ?? crypto.randomUUID(),
-    ...(context === undefined ? {} : { traceparent: traceparentOf(context) }),
+    ...(traceparent === undefined ? {} : { traceparent }),
   });
 }

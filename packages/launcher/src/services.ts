@@ -77,3 +77,15 @@ export function faultEnv(env: Record<string, string | undefined>): Record<string
     ...(env.FAULTS_KEY_PREFIX === undefined ? {} : { FAULTS_KEY_PREFIX: env.FAULTS_KEY_PREFIX }),
   };
 }
+
+/** Node's options for every service: the OpenTelemetry preload (docs/observability.md). */
+export const serviceNodeOptions: readonly string[] = ['--import', '@trio/service-runtime/instrument'];
+
+/** OpenTelemetry's standard variables (OTEL_EXPORTER_OTLP_ENDPOINT, …) reach every service as they are. */
+export function telemetryEnv(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter(
+      (entry): entry is [string, string] => entry[0].startsWith('OTEL_') && entry[1] !== undefined,
+    ),
+  );
+}

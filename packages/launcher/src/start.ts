@@ -21,8 +21,10 @@ import {
   type ServiceSpec,
   serviceDir,
   serviceEnv,
+  serviceNodeOptions,
   services,
   stopOrder,
+  telemetryEnv,
 } from './services.ts';
 import { type Supervised, supervise } from './supervise.ts';
 
@@ -116,9 +118,14 @@ function spawnService(spec: ServiceSpec, onLine: (line: string) => void): Pick<R
   const dir = serviceDir(root, name);
   const main = join(dir, 'dist', 'main.js');
   if (!existsSync(main)) fail(`${name} is not built (${main} is missing): run \`npm run build\` first.`);
-  const child = spawn(process.execPath, [main], {
+  const child = spawn(process.execPath, [...serviceNodeOptions, main], {
     cwd: dir,
-    env: { PATH: process.env.PATH ?? '', ...serviceEnv(root, name, process.env), ...faultEnv(process.env) },
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...telemetryEnv(process.env),
+      ...serviceEnv(root, name, process.env),
+      ...faultEnv(process.env),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   for (const stream of [child.stdout, child.stderr]) {

@@ -3,7 +3,7 @@
 // closed client). Both kinds of call, one-shot (client-unary.ts) and streams (client-stream.ts),
 // are tracked here.
 import { performance } from 'node:perf_hooks';
-import { getContext, traceparentOf } from '@trio/service-runtime/context';
+import { getContext } from '@trio/service-runtime/context';
 import type { Logger } from 'pino';
 import { type DeadlineEntry, Deadlines } from './client-deadlines.ts';
 import { HeartbeatSweep } from './client-heartbeats.ts';
@@ -25,6 +25,7 @@ import {
 import { ClientClosed, TimeoutExpired } from './errors.ts';
 import type { GaugeChild, RpcMetrics } from './metrics.ts';
 import type { RateLimitedWarn } from './rate-limited-log.ts';
+import { endRpcSpan, type Span, startClientSpan } from './tracing.ts';
 
 /** A call in flight, from its request until `end`: a one-shot call (UnaryCall) or a stream. */
 export interface Call extends DeadlineEntry {
@@ -38,6 +39,8 @@ export interface Call extends DeadlineEntry {
   settled: boolean;
   /** A stream's wait for its next item. */
   timer: NodeJS.Timeout | undefined;
+  /** The attempt's CLIENT span (tracing.ts), ended by CallTable.end. */
+  span?: Span | undefined;
   onEvent(event: RpcEvent): void;
   /** The call has ended without an answer (timeout, lost server, closed client). */
   fail(error: Error): void;
@@ -94,10 +97,8 @@ export class CallTable {
     while (peer.calls.has(ids.sequence)) id = ids.next();
     const header: EventHeader = { message_id: id, v: protocolVersion };
     const context = getContext();
-    if (context !== undefined) {
-      header[headerKeys.traceparent] = traceparentOf(context);
-      header[headerKeys.correlationId] = context.correlationId;
-    }
+    if (context !== undefined) header[headerKeys.correlationId] = context.correlationId;
+    call.span = startClientSpan(this.#options.serviceName, method, peer.endpoint, header);
     const payload = encodeEvent(header, method, args);
     call.id = id;
     call.sequence = ids.sequence;
@@ -110,10 +111,11 @@ export class CallTable {
     this.#heartbeats.start();
   }
 
-  /** Stops tracking a call (once; later calls do nothing). */
-  end(call: Call): void {
+  /** Stops tracking a call (once; later calls do nothing); `errorName` marks its span failed. */
+  end(call: Call, errorName?: string): void {
     if (call.settled) return;
     call.settled = true;
+    endRpcSpan(call.span, errorName);
     if (call.deadlines !== undefined) call.deadlines.remove(call);
     if (call.timer !== undefined) clearTimeout(call.timer);
     call.peer.calls.delete(call.sequence);
@@ -127,7 +129,7 @@ export class CallTable {
       deadlines = new Deadlines(ms, (entry) => {
         // Only calls are ever added (below).
         const expired = entry as Call;
-        this.end(expired);
+        this.end(expired, 'TimeoutExpired');
         expired.fail(this.timeoutError(expired, ms));
       });
       this.#deadlinesByMs.set(ms, deadlines);
@@ -173,6 +175,11 @@ export class CallTable {
       call.lastReceived = performance.now();
       return;
     }
+    // An ERR's name is the span's error (onEvent then ends the call, and with it the span).
+    if (event.name === 'ERR' && Array.isArray(event.args) && typeof event.args[0] === 'string') {
+      endRpcSpan(call.span, event.args[0]);
+      call.span = undefined;
+    }
     // An answer that ends a one-shot call needs no time stamp; a stream stamps its items.
     call.onEvent(event);
   }
@@ -186,7 +193,7 @@ export class CallTable {
     this.#heartbeats.stop();
     for (const peer of this.peers.all()) {
       for (const call of [...peer.calls.values()]) {
-        this.end(call);
+        this.end(call, 'ClientClosed');
         call.fail(new ClientClosed());
       }
     }

@@ -36,7 +36,7 @@ export class HeartbeatSweep {
     for (const peer of [...calls.peers.all()]) {
       for (const call of peer.calls.values()) {
         if (now - call.lastReceived > 2 * heartbeatMs) {
-          calls.end(call);
+          calls.end(call, 'LostRemote');
           call.fail(
             new LostRemote(
               `${this.#serviceName}.${call.method}: ${peer.endpoint} sent nothing for ${2 * heartbeatMs} ms`,

@@ -45,6 +45,7 @@ export async function* streamItems(
     deadline: 0,
     previous: undefined,
     next: undefined,
+    span: undefined,
     onEvent(event) {
       call.lastReceived = performance.now();
       answered = true;
@@ -85,7 +86,7 @@ export async function* streamItems(
       await new Promise<void>((resolve) => {
         wake = resolve;
         call.timer = setTimeout(() => {
-          calls.end(call);
+          calls.end(call, 'TimeoutExpired');
           failure = calls.timeoutError(call, timeoutMs);
           resolve();
         }, timeoutMs);

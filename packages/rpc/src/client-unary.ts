@@ -14,6 +14,7 @@ import { checkResult, toRemoteError } from './client-replies.ts';
 import type { RpcEvent } from './codec.ts';
 import { isRetryable, ProtocolError } from './errors.ts';
 import { type HistogramChild, histogramChild, type RpcMetrics } from './metrics.ts';
+import type { Span } from './tracing.ts';
 
 /** What a call needs to know about its method, made once per method. */
 export interface MethodState {
@@ -115,6 +116,7 @@ class UnaryCall implements OpenedCall {
   lastHeartbeat = 0;
   settled = false;
   timer: NodeJS.Timeout | undefined = undefined;
+  span: Span | undefined = undefined;
   deadlines: Deadlines | undefined = undefined;
   deadline = 0;
   previous: Call | undefined = undefined;

@@ -5,6 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import type { RpcMethodDefinition } from '@trio/contracts/rpc';
 import { runWithContext } from '@trio/service-runtime/context';
+import { context as otelContext } from '@trio/service-runtime/tracing';
 import type { Logger } from 'pino';
 import { createLazyContext } from './call-context.ts';
 import { headerKeys, type RpcEvent } from './codec.ts';
@@ -12,6 +13,7 @@ import { type Caller, type Channel, type Channels, channelKey, type Garbage } fr
 import { answerBuiltin, isBuiltin, type MethodStates } from './server-methods.ts';
 import { type ErrorMapping, InvalidResult, type Replies, toErrReply } from './server-replies.ts';
 import { isStreamMethod } from './streams.ts';
+import { endRpcSpan, type Span, startServerSpan } from './tracing.ts';
 import { argumentErrorMessage, describeArgumentIssues } from './validation.ts';
 
 type Handler = (...args: unknown[]) => unknown;
@@ -120,11 +122,20 @@ export class Dispatcher {
       correlationId: stringOrUndefined(header[headerKeys.correlationId]),
     });
     const callArgs = parsed.data as unknown[];
+    const traced = startServerSpan(name, methodName, header);
     // runCall never rejects: it catches what it does not expect itself (no extra promise per call).
-    void runWithContext(context, () => this.#runCall(channel, method, callArgs, started));
+    void otelContext.with(traced.context, () =>
+      runWithContext(context, () => this.#runCall(channel, method, callArgs, started, traced.span)),
+    );
   }
 
-  async #runCall(channel: Channel, method: RpcMethodDefinition, args: unknown[], started: number) {
+  async #runCall(
+    channel: Channel,
+    method: RpcMethodDefinition,
+    args: unknown[],
+    started: number,
+    span: Span,
+  ) {
     const { handlers, channels, replies, states, log, errors } = this.#options;
     try {
       let errorName: string | undefined;
@@ -147,6 +158,7 @@ export class Dispatcher {
         this.#running -= 1;
         channel.state.inFlight.dec();
         states.finish(channel.state, started, errorName);
+        endRpcSpan(span, errorName);
         if (this.#running === 0) this.#onIdle?.();
       }
     } catch (error) {

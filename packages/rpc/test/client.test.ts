@@ -3,7 +3,9 @@
 // play servers that misbehave on purpose.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createContext, runWithContext, traceparentOf } from '@trio/service-runtime/context';
+import { createContext, runWithContext } from '@trio/service-runtime/context';
+import { startTelemetry } from '@trio/service-runtime/telemetry';
+import { trace } from '@trio/service-runtime/tracing';
 import { Registry } from 'prom-client';
 import { decodeEvent, encodeEvent, type RpcEvent } from '../src/codec.ts';
 import { ClientClosed, LostRemote, ProtocolError, TimeoutExpired } from '../src/errors.ts';
@@ -216,10 +218,20 @@ describe('rpc client: endpoints', () => {
   });
 });
 
+/** Runs `fn` inside a span of its own (ids only: no exporter) and answers that span's ids. */
+async function inSpan(fn: () => Promise<unknown>): Promise<{ traceId: string; spanId: string }> {
+  return trace.getTracer('test').startActiveSpan('caller', async (span) => {
+    await fn();
+    span.end();
+    return span.spanContext();
+  });
+}
+
 describe('rpc client: context and metrics', () => {
   let calc: CalculatorServer;
 
   before(async () => {
+    startTelemetry({ service: 'rpc-client-test' });
     calc = await startCalculator();
   });
   after(async () => {
@@ -231,9 +243,13 @@ describe('rpc client: context and metrics', () => {
     const client = connectClient(fake.endpoint, { retry: false });
     try {
       const context = createContext({ correlationId: 'order-42' });
-      await runWithContext(context, () => client.call('add', 1, 2));
+      const caller = await inSpan(() => runWithContext(context, () => client.call('add', 1, 2)));
       const { header } = fake.requests[0]!;
-      assert.equal(header.traceparent, traceparentOf(context));
+      // The call's own CLIENT span, a child in the caller's trace.
+      const [, traceId, spanId] = String(header.traceparent).split('-');
+      assert.equal(traceId, caller.traceId);
+      assert.match(spanId ?? '', /^[0-9a-f]{16}$/);
+      assert.notEqual(spanId, caller.spanId);
       assert.equal(header.correlation_id, 'order-42');
       assert.equal(header.v, 3);
       assert.ok(Buffer.isBuffer(header.message_id) && header.message_id.length === 32);
@@ -247,8 +263,11 @@ describe('rpc client: context and metrics', () => {
     const client = connectClient(calc.endpoint, { retry: false });
     try {
       const context = createContext({ correlationId: 'order-43' });
-      const seen = await runWithContext(context, () => client.call('whoami', 'me'));
-      assert.deepEqual(seen, { traceId: context.traceId, correlationId: 'order-43' });
+      let seen: unknown;
+      const caller = await inSpan(async () => {
+        seen = await runWithContext(context, () => client.call('whoami', 'me'));
+      });
+      assert.deepEqual(seen, { traceId: caller.traceId, correlationId: 'order-43' });
 
       const fresh = await client.call('whoami', 'nobody');
       assert.match(fresh.traceId, /^[0-9a-f]{32}$/);

@@ -332,7 +332,7 @@ describe('rpc server: callers and shutdown', () => {
       assert.ok(line, 'no error line');
       assert.equal(line.level, 'error');
       assert.equal(line.method, 'crash');
-      assert.match(String(line.traceId), /^[0-9a-f]{32}$/);
+      assert.match(String(line.trace_id), /^[0-9a-f]{32}$/);
       assert.equal(typeof line.requestId, 'string');
     } finally {
       await client.close();

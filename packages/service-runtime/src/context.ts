@@ -3,10 +3,13 @@
 // passing it through every function. Each transport builds one with createContext() from what the
 // caller sent and runs its handler inside runWithContext().
 //
-// Tracing is W3C Trace Context by hand: enough to correlate logs across services. An OpenTelemetry
-// SDK can later replace createContext()/traceparentOf() without touching the transports.
+// The trace and span ids are those of the active OpenTelemetry span (tracing.ts, telemetry.ts): each
+// transport starts its span, then builds the context inside it. Outside any span (a script, a unit
+// test) createContext() still continues a given traceparent or draws fresh ids, so the log lines of
+// one unit of work can always be found together.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
+import { activeSpanIds } from './tracing.ts';
 
 export interface RequestContext {
   /** This hop's id: echoed to the caller, on every log line. */
@@ -57,6 +60,7 @@ const saneId = /^[\w.:-]{1,128}$/;
 export function createContext(incoming: IncomingIds = {}): RequestContext {
   const requestId =
     incoming.requestId !== undefined && saneId.test(incoming.requestId) ? incoming.requestId : randomUUID();
+  const active = activeSpanIds();
   const parent = incoming.traceparent === undefined ? undefined : parseTraceparent(incoming.traceparent);
   const correlationId =
     incoming.correlationId !== undefined && saneId.test(incoming.correlationId)
@@ -64,9 +68,9 @@ export function createContext(incoming: IncomingIds = {}): RequestContext {
       : requestId;
   return {
     requestId,
-    traceId: parent?.traceId ?? randomHex(32),
-    spanId: randomHex(16),
-    traceFlags: parent?.traceFlags ?? '01',
+    traceId: active?.traceId ?? parent?.traceId ?? randomHex(32),
+    spanId: active?.spanId ?? randomHex(16),
+    traceFlags: active?.traceFlags ?? parent?.traceFlags ?? '01',
     correlationId,
   };
 }

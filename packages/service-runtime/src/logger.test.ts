@@ -48,7 +48,7 @@ describe('logger', () => {
     for (const line of written.slice(0, 2)) {
       assert.equal(line.service, 'catalog');
       assert.equal(line.requestId, 'req-1');
-      assert.equal(line.traceId, context.traceId);
+      assert.equal(line.trace_id, context.traceId);
       assert.equal(line.correlationId, 'req-1');
     }
     assert.equal(written[2]?.service, 'catalog');

@@ -1,11 +1,12 @@
 // pino JSON to stdout, one object per line, each carrying the service name and, from the current
-// context, the request, trace and correlation ids. Pretty output is for people at a terminal only:
+// context, the request id, the active span's trace_id and span_id, and the correlation id. Pretty output is for people at a terminal only:
 // in containers and CI the lines must stay machine-readable.
 import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import { type DestinationStream, type LevelWithSilent, type Logger, pino, stdTimeFunctions } from 'pino';
 import type PinoPretty from 'pino-pretty';
 import { getContext } from './context.ts';
+import { activeSpanIds } from './tracing.ts';
 
 export type { Logger } from 'pino';
 
@@ -72,11 +73,19 @@ export function createLogger(options: LoggerOptions): Logger {
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: redactedPaths, censor: '[redacted]' },
       // pino merges each line's fields into the object returned here, so it must be a new one.
+      // trace_id/span_id are the active span's (OpenTelemetry's log field names), else the context's.
       mixin: () => {
         const context = getContext();
-        if (context === undefined) return {};
-        const { requestId, traceId, spanId, correlationId } = context;
-        return { requestId, traceId, spanId, correlationId };
+        const span = activeSpanIds();
+        if (context === undefined)
+          return span === undefined ? {} : { trace_id: span.traceId, span_id: span.spanId };
+        const { requestId, correlationId } = context;
+        return {
+          requestId,
+          trace_id: span?.traceId ?? context.traceId,
+          span_id: span?.spanId ?? context.spanId,
+          correlationId,
+        };
       },
     },
     destination,

@@ -12,6 +12,7 @@ import { createHttpApp, type HttpAppOptions } from './http/app.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createShutdown, type Shutdown, type SignalSource } from './shutdown.ts';
+import { startTelemetry } from './telemetry.ts';
 
 export interface ServiceHostOptions {
   /** Labels every metric series. */
@@ -158,7 +159,9 @@ export interface HostSettings {
 
 /** The first step of every main.ts: the service's host, from its config. */
 export function hostFromConfig(config: HostSettings, options: StartOptions = {}): ServiceHost {
-  return createServiceHost({
+  // Already started by the instrument preload, or by the first service of a test process: then kept.
+  const telemetry = startTelemetry({ service: config.SERVICE_NAME });
+  const host = createServiceHost({
     service: config.SERVICE_NAME,
     log: options.log ?? createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL }),
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
@@ -170,4 +173,7 @@ export function hostFromConfig(config: HostSettings, options: StartOptions = {})
         ? { redisUrl: config.FAULTS_REDIS_URL, keyPrefix: config.FAULTS_KEY_PREFIX }
         : undefined,
   });
+  // Registered first, so run last: the spans of the work that drained during shutdown go out too.
+  host.shutdown.register('telemetry', () => telemetry.flush());
+  return host;
 }

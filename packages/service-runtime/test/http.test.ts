@@ -185,7 +185,7 @@ describe('request ids and logs', () => {
     );
     for (const line of lines) {
       assert.equal(line.service, 'http-test');
-      assert.equal(line.traceId, traceId);
+      assert.equal(line.trace_id, traceId);
     }
     const access = lines.at(-1);
     assert.deepEqual(

@@ -5,9 +5,20 @@
 // into a 503 if the caller lets it through.
 import type { Registry } from 'prom-client';
 import { createBreaker } from '../breaker.ts';
-import { getContext, traceparentOf } from '../context.ts';
+import { getContext } from '../context.ts';
 import { AppError } from '../errors.ts';
+import {
+  injectContext,
+  context as otelContext,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  tracer,
+  withSpan,
+} from '../tracing.ts';
 import { type CallerIdentity, callerHeader } from './identity.ts';
+
+const peerTracer = tracer('@trio/service-runtime/peer');
 
 export interface PeerReply {
   status: number;
@@ -79,15 +90,26 @@ export function createRestPeer(options: RestPeerOptions): RestPeer {
     if (call.token !== undefined) headers.authorization = `Bearer ${call.token}`;
     if (options.identity !== undefined) headers[callerHeader] = await options.identity.tokenFor(options.name);
     const context = getContext();
-    if (context !== undefined) {
-      headers.traceparent = traceparentOf(context);
-      headers['x-correlation-id'] = context.correlationId;
-    }
-    try {
-      return await breaker.execute(() => send(method, path, call, headers));
-    } catch (error) {
-      throw error instanceof PeerUnavailable ? error : new PeerUnavailable(options.name, error);
-    }
+    if (context !== undefined) headers['x-correlation-id'] = context.correlationId;
+    const url = new URL(baseUrl + path);
+    const span = peerTracer.startSpan(method, {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'http.request.method': method,
+        'server.address': url.hostname,
+        'server.port': Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+        'url.full': `${url.origin}${url.pathname}`,
+        'peer.service': options.name,
+      },
+    });
+    return withSpan(span, otelContext.active(), async () => {
+      injectContext(headers);
+      try {
+        return await breaker.execute(() => send(method, path, call, headers, span));
+      } catch (error) {
+        throw error instanceof PeerUnavailable ? error : new PeerUnavailable(options.name, error);
+      }
+    });
   }
 
   async function send(
@@ -95,6 +117,7 @@ export function createRestPeer(options: RestPeerOptions): RestPeer {
     path: string,
     call: PeerRequest,
     headers: Record<string, string>,
+    span: Span,
   ): Promise<PeerReply> {
     try {
       const response = await fetch(baseUrl + path, {
@@ -103,6 +126,8 @@ export function createRestPeer(options: RestPeerOptions): RestPeer {
         body: call.body === undefined ? undefined : JSON.stringify(call.body),
         signal: AbortSignal.timeout(call.timeoutMs ?? options.timeoutMs),
       });
+      span.setAttribute('http.response.status_code', response.status);
+      if (response.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       const text = await response.text();
       const json = response.headers.get('content-type')?.includes('json') === true && text !== '';
       return {
