@@ -68,7 +68,9 @@ export function devEnv(service: string, fakes: Record<string, string> = {}): Rec
 
 function watch(service: string, env: Record<string, string>): ChildProcess {
   // Beside this file: dev-hooks.ts when it runs from source (tests), dev-hooks.js once built.
-  const hooks = fileURLToPath(new URL(`./dev-hooks.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url));
+  const hooks = fileURLToPath(
+    new URL(`./dev-hooks.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url),
+  );
   return spawn(process.execPath, ['--watch', '--import', hooks, join('src', 'main.ts')], {
     cwd: serviceDir(root, service),
     env,
