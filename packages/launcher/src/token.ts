@@ -23,8 +23,14 @@ export async function devCallerToken(
 ): Promise<string> {
   if (environment.NODE_ENV === 'production')
     throw new Error('caller-token is for development: NODE_ENV is production');
-  const from = ServiceName.parse(caller);
-  const to = ServiceName.parse(callee);
+  const service = (name: string) => {
+    const parsed = ServiceName.safeParse(name);
+    if (!parsed.success)
+      throw new Error(`unknown service "${name}": the services are ${ServiceName.options.join(', ')}`);
+    return parsed.data;
+  };
+  const from = service(caller);
+  const to = service(callee);
   const key = serviceEnv(root, from, environment).SERVICE_PRIVATE_KEY;
   if (key === undefined) throw new Error(`${from} has no SERVICE_PRIVATE_KEY: it calls no service`);
   const identity = await createCallerIdentity(from, PrivateKeyJwk.parse(key));
