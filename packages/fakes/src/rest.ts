@@ -73,6 +73,11 @@ function sessionCheck(sessions: SessionBook): RequestHandler {
   };
 }
 
+const emptyBodyAllowed: RequestHandler = (req, _res, next) => {
+  req.body ??= {};
+  next();
+};
+
 /** The answer, if the route declares it for its status with a body it accepts. */
 function checked(service: string, name: string, route: RouteDefinition, answer: FakeAnswer): FakeAnswer {
   const declared = route.responses[answer.status];
@@ -149,6 +154,8 @@ export async function startRestFake<T extends RouteTable>(
       const steps: RequestHandler[] = [];
       if (route.headers?.shape['idempotency-key'] !== undefined) steps.push(requireIdempotencyKey);
       if (route.auth === 'session') steps.push(sessionCheck(options.sessions));
+      // A body whose every field is optional may be left out, as payment's capture and refund allow.
+      if (route.body?.safeParse({}).success === true) steps.push(emptyBodyAllowed);
       steps.push(validate({ params: route.params, query: route.query, body: route.body }) as RequestHandler);
       steps.push(routeHandler(options as RestFakeOptions<RouteTable>, name, route));
       app[route.method](route.path, ...steps);
