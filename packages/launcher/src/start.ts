@@ -5,7 +5,7 @@
 // stream, shows a readiness table until every /readyz answers, then prints the storefront's URL.
 // Ctrl-C or SIGTERM stops them gracefully, callers first. Data stays in PostgreSQL between runs.
 //
-//   node packages/launcher/dist/start.js [--report file.json]
+//   node packages/launcher/dist/start.js [--only <svc>,… | --except <svc>,…] [--report file.json]
 //
 // The root package's `npm start` builds what is stale first (turbo), then runs this.
 import { spawn } from 'node:child_process';
@@ -15,6 +15,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { dependencies, dockerEngine, howToProvide, reachable, startWithCompose } from './infra.ts';
 import { createFormatter, paint } from './logs.ts';
+import { elsewhereLines, type Selection, SelectionError, selectServices } from './select.ts';
 import {
   faultEnv,
   readinessPort,
@@ -166,7 +167,17 @@ async function stopAll(running: Running[], signal: NodeJS.Signals = 'SIGTERM'): 
   }
 }
 
+function selection(): Selection {
+  try {
+    return selectServices(process.argv.slice(2));
+  } catch (error) {
+    if (error instanceof SelectionError) fail(error.message);
+    throw error;
+  }
+}
+
 async function main(): Promise<void> {
+  const { started, elsewhere } = selection();
   await checkInfrastructure();
   const formatter = createFormatter(
     services.map((service) => service.name),
@@ -177,7 +188,7 @@ async function main(): Promise<void> {
   let stopping = false;
   tableLive = tty;
 
-  for (const spec of services) {
+  for (const spec of started) {
     const onLine = (line: string) => {
       eraseTable();
       say(formatter.format(spec.name, line));
@@ -253,6 +264,7 @@ async function main(): Promise<void> {
   tableLive = false;
   const readyMs = Date.now() - startedAt;
   for (const line of tableText(running, startedAt)) say(line);
+  for (const line of elsewhereLines(root, elsewhere, started)) say(line);
   say(
     `\n${paint('bold', `Trio Shop is ready in ${(readyMs / 1000).toFixed(1)} s:`, colours)} ` +
       `${paint(['bold', 'cyan'], 'http://localhost:8080/', colours)}  (Ctrl-C stops it)\n`,

@@ -14,6 +14,7 @@ import { createTestInfra, type TestInfra } from '@trio/testing/infra';
 import { storefrontJourney } from '@trio/testing/journey';
 import { waitFor } from '@trio/testing/wait';
 import { createClient } from 'redis';
+import { serviceEnv } from '../src/services.ts';
 
 // The source, as the other packages' tests run theirs (the services it starts are built).
 const launcher = fileURLToPath(new URL('../src/start.ts', import.meta.url));
@@ -60,9 +61,9 @@ interface Launch {
   report: string;
 }
 
-function launch(extra: Record<string, string> = {}): Launch {
+function launch(extra: Record<string, string> = {}, args: string[] = []): Launch {
   const report = join(mkdtempSync(join(tmpdir(), 'trio-start-')), 'report.json');
-  const child = spawn(process.execPath, [launcher, '--report', report], {
+  const child = spawn(process.execPath, [launcher, ...args, '--report', report], {
     env: { ...process.env, ...env, ...extra },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, so that a failed test can kill the launcher and its services at once.
@@ -317,8 +318,57 @@ describe('npm start', () => {
       assert.equal(await run.exited, 0);
     } finally {
       fault('clear');
+
+  test('--except front-end runs the other seven; a front-end started by hand joins them', async () => {
+    const run = launch({}, ['--except', 'front-end']);
+    let frontEnd: ChildProcess | undefined;
+    try {
+      const report = await ready(run);
+      assert.deepEqual(report.services.map((service) => service.name).sort(), [
+        'billing',
+        'catalog',
+        'inventory',
+        'payment',
+        'profiles',
+        'recommendations',
+        'shipping',
+      ]);
+      assert.match(run.output(), /front-end +not started here: expected at http:\/\/localhost:8080\//);
+      assert.equal(await fetch('http://127.0.0.1:3008/readyz').catch(() => 'refused'), 'refused');
+
+      // The team's own copy, as `npm run dev -- front-end` or a debugger would start it.
+      const root = fileURLToPath(new URL('../../../', import.meta.url));
+      frontEnd = spawn(process.execPath, [join(root, 'services/front-end/dist/main.js')], {
+        cwd: join(root, 'services/front-end'),
+        env: { PATH: process.env.PATH ?? '', ...serviceEnv(root, 'front-end', { ...process.env, ...env }) },
+        stdio: 'ignore',
+      });
+      await waitFor(
+        'the front-end started by hand to be ready',
+        async () => (await fetch('http://127.0.0.1:3008/readyz').catch(() => undefined))?.ok === true,
+        30_000,
+      );
+      const products = (await (await fetch('http://127.0.0.1:8080/api/products')).json()) as {
+        items: { sku: string }[];
+        total: number;
+      };
+      assert.ok(products.total > 100, 'the launcher’s catalog answers the front-end');
+      const sku = products.items[0]?.sku ?? '';
+      const page = await fetch(`http://127.0.0.1:8080/p/${encodeURIComponent(sku)}`);
+      assert.equal(page.status, 200, 'a product page, with inventory’s stock');
+      run.child.kill('SIGTERM');
+      assert.equal(await run.exited, 0);
+    } finally {
+      frontEnd?.kill('SIGKILL');
       killGroup(run);
     }
+  });
+
+
+  test('an unknown service name stops it at once, naming the services', async () => {
+    const run = launch({}, ['--only', 'catalogue']);
+    assert.equal(await run.exited, 1);
+    assert.match(run.output(), /unknown service "catalogue": the services are catalog, profiles, payment/);
   });
 
   test('without PostgreSQL (and no Docker engine) it stops within 5 s, naming what is missing', async () => {
