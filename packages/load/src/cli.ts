@@ -4,7 +4,7 @@
 // invariant is broken, 2 on bad arguments. Ctrl-C stops new arrivals and lets running visits end.
 import { runAndReport } from './main.ts';
 import { parseOptions, usage } from './options.ts';
-import type { LoadSummary } from './summary.ts';
+import { formatMs, type LoadSummary } from './summary.ts';
 
 function printSummary(summary: LoadSummary): void {
   const lines = [
@@ -13,8 +13,8 @@ function printSummary(summary: LoadSummary): void {
     `${'step'.padEnd(12)}${'count'.padStart(8)}${'/s'.padStart(8)}${'p50 ms'.padStart(9)}${'p90 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'max ms'.padStart(9)}${'errors'.padStart(8)}`,
     ...Object.entries(summary.steps).map(
       ([name, s]) =>
-        `${name.padEnd(12)}${String(s.count).padStart(8)}${String(s.rate).padStart(8)}${String(s.p50).padStart(9)}` +
-        `${String(s.p90).padStart(9)}${String(s.p99).padStart(9)}${String(s.max).padStart(9)}${String(s.errors).padStart(8)}`,
+        `${name.padEnd(12)}${String(s.count).padStart(8)}${String(s.rate).padStart(8)}${formatMs(s.p50).padStart(9)}` +
+        `${formatMs(s.p90).padStart(9)}${formatMs(s.p99).padStart(9)}${formatMs(s.max).padStart(9)}${String(s.errors).padStart(8)}`,
     ),
     `outcomes: ${
       Object.entries(summary.outcomes)

@@ -33,8 +33,9 @@ export interface ShopperClient {
 
 /** 127.1.0.1, 127.1.0.2, …: one loopback address per shopper, never the shop's own 127.0.0.1. */
 export function shopperAddress(index: number): string {
-  const n = index % (254 * 256 * 256);
-  return `127.${1 + Math.floor(n / 65536)}.${Math.floor(n / 256) % 256}.${1 + (n % 255)}`;
+  // Last octet 1–254, third 0–255, second 1–254: 16.5 million shoppers before an address repeats.
+  const n = index % (254 * 256 * 254);
+  return `127.${1 + Math.floor(n / (254 * 256))}.${Math.floor(n / 254) % 256}.${1 + (n % 254)}`;
 }
 
 export interface Connections {

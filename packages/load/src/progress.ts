@@ -2,14 +2,13 @@
 // sent and answered per second, p50/p99 per step over the last second and the run, errors by
 // kind); elsewhere (CI, a pipe) one plain line every five seconds.
 import type { Recorder, TimelinePoint } from './stats.ts';
-import { sortedSteps } from './summary.ts';
+import { formatMs, sortedSteps } from './summary.ts';
 
 const clock = (ms: number) => {
   const seconds = Math.floor(ms / 1000);
   return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
 };
-const number = (value: number | undefined) =>
-  value === undefined ? '–' : value < 10 ? value.toFixed(1) : value.toFixed(0);
+const number = formatMs;
 
 export interface ProgressView {
   tick(point: TimelinePoint, recorder: Recorder, elapsedMs: number): void;
@@ -24,7 +23,7 @@ export function renderBlock(
   durationMs: number,
 ): string[] {
   const lines = [
-    `${title}   elapsed ${clock(elapsedMs)} / ${clock(durationMs)}`,
+    `${title}   elapsed ${clock(elapsedMs)} / ${clock(durationMs)}${elapsedMs > durationMs ? ' (arrivals over, draining)' : ''}`,
     `shoppers started ${recorder.shoppersStarted}, running ${point.shoppers}, done ${recorder.shoppersFinished}` +
       (recorder.skipped > 0 ? `, skipped ${recorder.skipped}` : ''),
     `requests sent ${point.sent}/s, answered ${point.answered}/s (total ${recorder.sent} sent, ${recorder.answered} answered)`,

@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import type { LoadSummary } from './summary.ts';
+import { formatMs, type LoadSummary } from './summary.ts';
 
 function chartBundle(): string {
   const main = createRequire(import.meta.url).resolve('chart.js');
@@ -21,8 +21,9 @@ const escapeHtml = (text: string) =>
 function stepTable(summary: LoadSummary): string {
   const rows = Object.entries(summary.steps).map(
     ([name, s]) =>
-      `<tr><td>${escapeHtml(name)}</td><td>${s.count}</td><td>${s.rate}</td><td>${s.p50}</td><td>${s.p90}</td>` +
-      `<td>${s.p99}</td><td>${s.p999}</td><td>${s.max}</td><td class="${s.errors > 0 ? 'bad' : ''}">${s.errors}</td></tr>`,
+      `<tr><td>${escapeHtml(name)}</td><td>${s.count}</td><td>${s.rate}</td><td>${formatMs(s.p50)}</td>` +
+      `<td>${formatMs(s.p90)}</td><td>${formatMs(s.p99)}</td><td>${formatMs(s.p999)}</td><td>${formatMs(s.max)}</td>` +
+      `<td class="${s.errors > 0 ? 'bad' : ''}">${s.errors}</td></tr>`,
   );
   return (
     '<table><thead><tr><th>step</th><th>count</th><th>per s</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th>' +
@@ -77,7 +78,7 @@ chart('rates', 'line', { datasets: [
   { title: { display: true, text: 'requests per second' }, beginAtZero: true },
   { scales: { x, y: { beginAtZero: true, title: { display: true, text: 'requests per second' } }, y2: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: 'shoppers' } } } });
 const kinds = [...new Set(s.timeline.flatMap(p => Object.keys(p.errors)))];
-chart('errors', 'bar', { labels: t, datasets: kinds.map((kind, i) => ({ label: kind, data: s.timeline.map(p => p.errors[kind] || 0), backgroundColor: palette[i % palette.length] })) },
+chart('errors', 'bar', { labels: t.map(Math.round), datasets: kinds.map((kind, i) => ({ label: kind, data: s.timeline.map(p => p.errors[kind] || 0), backgroundColor: palette[i % palette.length] })) },
   { stacked: true, beginAtZero: true, title: { display: true, text: 'errors' } },
   { scales: { x: { stacked: true, title: { display: true, text: 'seconds' }, ticks: { maxTicksLimit: 20 } }, y: { stacked: true, beginAtZero: true, title: { display: true, text: 'errors' } } } });
 if (kinds.length === 0) document.getElementById('errors-none').hidden = false;
@@ -97,7 +98,7 @@ export function renderHtml(summary: LoadSummary): string {
 <style>${style}</style></head><body>
 <h1>Trio Shop load report</h1>
 <div class="meta">${escapeHtml(summary.target)} · ${escapeHtml(summary.mode)} · started ${escapeHtml(summary.startedAt)} · ${summary.elapsedSeconds} s · latencies from the intended send time</div>
-<div class="tiles">${tile('shoppers', String(summary.shoppers.started))}${tile('requests', String(summary.requests.sent))}${tile('answered/s', (summary.requests.answered / Math.max(0.001, summary.elapsedSeconds)).toFixed(1))}${tile('checkout p99', checkout === undefined ? '–' : `${checkout.p99} ms`)}${tile('orders', String(summary.orders))}${tile('errors', String(errors), errors > 0)}${tile('invariants', invariantsOk, invariantsOk === 'BROKEN')}</div>
+<div class="tiles">${tile('shoppers', String(summary.shoppers.started))}${tile('requests', String(summary.requests.sent))}${tile('answered/s', (summary.requests.answered / Math.max(0.001, summary.elapsedSeconds)).toFixed(1))}${tile('checkout p99', checkout === undefined ? '–' : `${formatMs(checkout.p99)} ms`)}${tile('orders', String(summary.orders))}${tile('errors', String(errors), errors > 0)}${tile('invariants', invariantsOk, invariantsOk === 'BROKEN')}</div>
 <div class="grid">
 <div class="card"><canvas id="p99"></canvas></div><div class="card"><canvas id="p50"></canvas></div>
 <div class="card"><canvas id="throughput"></canvas></div><div class="card"><canvas id="rates"></canvas></div>

@@ -50,6 +50,12 @@ export interface LoadSummary {
   timeline: TimelinePoint[];
 }
 
+/** A latency in ms, rounded for people: 0.42, 4.2, 42, 420. */
+export function formatMs(value: number | undefined): string {
+  if (value === undefined) return '–';
+  return value < 1 ? value.toFixed(2) : value < 100 ? value.toFixed(1) : value.toFixed(0);
+}
+
 export function describeMode(result: Pick<RunResult, 'options'>): string {
   const { options } = result;
   const ramp = options.rampMs > 0 ? `, ramp ${options.rampMs / 1000} s` : '';
