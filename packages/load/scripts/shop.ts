@@ -21,6 +21,7 @@ const { values } = parseArgs({
 });
 const offset = Number(values.offset);
 const root = resolve(import.meta.dirname, '../../..');
+const logs = resolve(root, values.logs);
 const fixedPorts = new Set(services.flatMap((spec) => [spec.httpPort, spec.adminPort, spec.rpcPort]));
 const shift = (value: string) =>
   value.replace(/127\.0\.0\.1:(\d+)/g, (whole, port: string) =>
@@ -36,7 +37,7 @@ const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1',
 if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${values.database.replaceAll('"', '')}"`);
 await admin.end();
 
-mkdirSync(values.logs, { recursive: true });
+mkdirSync(logs, { recursive: true });
 const children = new Map<string, ChildProcess>();
 for (const spec of services) {
   const env = serviceEnv(root, spec.name, { DATABASE_URL: databaseUrl.href });
@@ -62,12 +63,12 @@ for (const spec of services) {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const log = createWriteStream(join(values.logs, `${spec.name}.log`));
+  const log = createWriteStream(join(logs, `${spec.name}.log`));
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   child.once('exit', (code) => {
     children.delete(spec.name);
-    if (!stopping) console.error(`${spec.name} exited (${code}); see ${values.logs}/${spec.name}.log`);
+    if (!stopping) console.error(`${spec.name} exited (${code}); see ${logs}/${spec.name}.log`);
   });
   children.set(spec.name, child);
 }
@@ -94,7 +95,7 @@ const deadline = Date.now() + 120_000;
 for (const spec of services) {
   while (!(await ready(readinessPort(spec) + offset))) {
     if (Date.now() > deadline || !children.has(spec.name)) {
-      console.error(`${spec.name} did not become ready; see ${values.logs}/${spec.name}.log`);
+      console.error(`${spec.name} did not become ready; see ${logs}/${spec.name}.log`);
       process.exit(1);
     }
     await new Promise((resolveWait) => setTimeout(resolveWait, 250));
