@@ -6,7 +6,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 
-export const scenarioNames = ['browse', 'buy', 'history'] as const;
+export const scenarioNames = ['browse', 'buy', 'history', 'checkout'] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 export const cardKinds = ['success', 'decline', 'slow'] as const;
 export type CardKind = (typeof cardKinds)[number];
@@ -30,6 +30,8 @@ export interface LoadOptions {
   maxInFlight: number;
   mix: Record<ScenarioName, number>;
   cards: Record<CardKind, number>;
+  /** Logged-in shoppers made before the run for the `checkout` scenario. */
+  accounts: number;
   /** Where summary.json and report.html go. */
   outDir: string;
   databaseUrl: string;
@@ -50,7 +52,9 @@ export const usage = `npm run load -- [options]
   --duration 2m         how long shoppers keep arriving (default 30s)
   --max-shoppers N      stop after starting N shoppers
   --think 1s            mean pause between a shopper's steps (0 for none)
-  --mix browse=6,buy=3,history=1    scenario weights
+  --mix browse=6,buy=3,history=1    scenario weights; checkout=N adds shoppers already logged in who
+                        put one product in the cart and check out (the issue's checkout benchmark)
+  --accounts N          logged-in shoppers made before the run for the checkout scenario (default 50)
   --cards success=90,decline=8,slow=2  card mix at checkout
   --timeout 10s         per request
   --drain 15s           time for shoppers still running at the end
@@ -112,6 +116,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
       think: { type: 'string', default: '1s' },
       mix: { type: 'string', default: 'browse=6,buy=3,history=1' },
       cards: { type: 'string', default: 'success=90,decline=8,slow=2' },
+      accounts: { type: 'string', default: '50' },
       timeout: { type: 'string', default: '10s' },
       drain: { type: 'string', default: '15s' },
       'max-in-flight': { type: 'string', default: '2000' },
@@ -147,6 +152,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     maxInFlight: positive(values['max-in-flight'], 'max-in-flight'),
     mix: parseWeights(values.mix, scenarioNames),
     cards: parseWeights(values.cards, cardKinds),
+    accounts: positive(values.accounts, 'accounts'),
     outDir: values.out ?? `load-reports/${new Date().toISOString().replace(/[:.]/g, '-')}`,
     databaseUrl: values['database-url'] ?? env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     invariants: !values['no-invariants'],

@@ -6,7 +6,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createConnections, createShopperClient, shopperAddress } from './client.ts';
 import { type LoadOptions, resolveTarget } from './options.ts';
-import { type Catalogue, loadCatalogue, pickWeighted, type ScenarioContext, scenarios } from './scenarios.ts';
+import {
+  type Catalogue,
+  loadCatalogue,
+  pickWeighted,
+  prepareShopper,
+  type ScenarioContext,
+  scenarios,
+} from './scenarios.ts';
 import { Recorder, type TimelinePoint } from './stats.ts';
 import { StepFailed, startVisit } from './visit.ts';
 
@@ -62,22 +69,41 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
     accounts: [],
     buyers: [],
     orders: [],
+    ready: [],
   };
+  let shopperIndex = 0;
+  const nextAddress = () => (distinctAddresses ? shopperAddress(shopperIndex++) : undefined);
+  if (options.mix.checkout > 0) {
+    // Logged-in shoppers for the checkout scenario, a few at a time (registering hashes a password).
+    for (let made = 0; made < options.accounts; made += 4) {
+      const batch = Array.from({ length: Math.min(4, options.accounts - made) }, () =>
+        prepareShopper(createShopperClient(target, connections, nextAddress(), options.timeoutMs)),
+      );
+      context.ready.push(...(await Promise.all(batch)));
+    }
+  }
   let cut = false;
   let stopped = false;
   const visitContext = { recorder, thinkMs: options.thinkMs, isCut: () => cut };
   const running = new Set<Promise<void>>();
 
   function launch(intendedStart: number): Promise<void> {
-    const index = recorder.shoppersStarted++;
-    const address = distinctAddresses ? shopperAddress(index) : undefined;
-    const client = createShopperClient(target, connections, address, options.timeoutMs);
+    recorder.shoppersStarted++;
     const scenario = pickWeighted(options.mix);
+    // The checkout scenario is one of the shoppers made before the run, each in one visit at a time.
+    const prepared = scenario === 'checkout' ? context.ready.pop() : undefined;
+    if (scenario === 'checkout' && prepared === undefined) {
+      recorder.shoppersFinished++;
+      recorder.error('checkout: every prepared shopper busy (raise --accounts)');
+      return Promise.resolve();
+    }
+    const client = prepared ?? createShopperClient(target, connections, nextAddress(), options.timeoutMs);
     const visit = scenarios[scenario](startVisit(client, intendedStart, visitContext), context)
       .catch((error: unknown) => {
         if (!(error instanceof StepFailed)) recorder.error(`${scenario}: ${(error as Error).message}`);
       })
       .finally(() => {
+        if (prepared !== undefined) context.ready.push(prepared);
         recorder.shoppersFinished++;
         running.delete(visit);
       });

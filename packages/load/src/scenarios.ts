@@ -69,6 +69,18 @@ export interface ScenarioContext {
   buyers: string[];
   /** Every order id the shop answered a checkout with: the invariants check looks at them. */
   orders: string[];
+  /** Logged-in shoppers made before the run, free for the checkout scenario. */
+  ready: ShopperClient[];
+}
+
+/** Registers a shopper before the run (not measured): logged in, an empty cart. */
+export async function prepareShopper(client: ShopperClient): Promise<ShopperClient> {
+  const email = `load-${randomUUID()}@example.com`;
+  const reply = await client.request('POST', '/api/users', {
+    json: { email, password, name: 'Load Shopper' },
+  });
+  if (reply.status !== 201) throw new Error(`preparing a shopper: register answered ${reply.status}`);
+  return client;
 }
 
 export function pick<T>(items: readonly T[]): T {
@@ -133,6 +145,32 @@ async function settle(visit: Visit, orderId: string): Promise<ApiOrder> {
   return order;
 }
 
+function cardFor(kind: CardKind) {
+  return { number: cardNumbers[kind], expMonth: 12, expYear: 2099, cvc: '123' };
+}
+
+/** One product into the cart of a shopper already logged in, then checkout (the issue's benchmark). */
+async function checkout(visit: Visit, context: ScenarioContext): Promise<void> {
+  const { catalogue, recorder } = context;
+  const sku = pick(catalogue.products).sku;
+  await visit.call('cart.add', 'POST', '/api/cart/items', { json: { sku, qty: 1 }, schema: ApiCart });
+  const card = pickWeighted(context.cards);
+  const placed = await visit.call('checkout', 'POST', '/api/checkout', {
+    json: { address, shipping: 'standard', card: cardFor(card) },
+    headers: { 'idempotency-key': randomUUID() },
+    expect: [201],
+    schema: ApiCheckoutResponse,
+  });
+  context.orders.push(placed.orderId);
+  recorder.outcome(`${card} card: ${placed.status}`);
+  // A declined or pending order leaves the cart as it was: empty it for the next checkout.
+  if (placed.status !== 'confirmed') {
+    await visit.call('cart.remove', 'DELETE', `/api/cart/items/${encodeURIComponent(sku)}`, {
+      expect: [200, 404],
+    });
+  }
+}
+
 async function buy(visit: Visit, context: ScenarioContext): Promise<void> {
   const { catalogue, recorder } = context;
   const email = await signIn(visit, context, [], 0.3);
@@ -161,7 +199,7 @@ async function buy(visit: Visit, context: ScenarioContext): Promise<void> {
     json: {
       address,
       shipping: 'standard',
-      card: { number: cardNumbers[card], expMonth: 12, expYear: 2099, cvc: '123' },
+      card: cardFor(card),
     },
     headers: { 'idempotency-key': randomUUID() },
     expect: [201],
@@ -191,4 +229,5 @@ export const scenarios: Record<ScenarioName, (visit: Visit, context: ScenarioCon
   browse,
   buy,
   history,
+  checkout,
 };

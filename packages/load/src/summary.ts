@@ -16,6 +16,7 @@ export const stepOrder = [
   'cart.add',
   'quote',
   'checkout',
+  'cart.remove',
   'orders',
   'order',
 ];
