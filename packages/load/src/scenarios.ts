@@ -135,6 +135,10 @@ async function signIn(
   return email;
 }
 
+/** How an order ended, for the outcome breakdown: `confirmed`, `failed (payment_declined)`. */
+const orderOutcome = (order: ApiOrder) =>
+  order.reason === undefined ? order.status : `${order.status} (${order.reason})`;
+
 /** Follows an order the checkout left pending until it is decided (or gives up, as a shopper would). */
 async function settle(visit: Visit, orderId: string): Promise<ApiOrder> {
   let order = await visit.call('order', 'GET', `/api/orders/${orderId}`, { schema: ApiOrder });
@@ -162,13 +166,16 @@ async function checkout(visit: Visit, context: ScenarioContext): Promise<void> {
     schema: ApiCheckoutResponse,
   });
   context.orders.push(placed.orderId);
-  recorder.outcome(`${card} card: ${placed.status}`);
-  // A declined or pending order leaves the cart as it was: empty it for the next checkout.
-  if (placed.status !== 'confirmed') {
-    await visit.call('cart.remove', 'DELETE', `/api/cart/items/${encodeURIComponent(sku)}`, {
-      expect: [200, 404],
-    });
+  if (placed.status === 'confirmed') {
+    recorder.outcome(`${card} card: confirmed`);
+    return;
   }
+  const order = await settle(visit, placed.orderId);
+  recorder.outcome(`${card} card: ${orderOutcome(order)}`);
+  // A declined or out-of-stock order leaves the cart as it was: empty it for the next checkout.
+  await visit.call('cart.remove', 'DELETE', `/api/cart/items/${encodeURIComponent(sku)}`, {
+    expect: [200, 404],
+  });
 }
 
 async function buy(visit: Visit, context: ScenarioContext): Promise<void> {
@@ -210,7 +217,7 @@ async function buy(visit: Visit, context: ScenarioContext): Promise<void> {
   let outcome: string = placed.status;
   if (placed.status !== 'confirmed') {
     const order = await settle(visit, placed.orderId);
-    outcome = order.reason === undefined ? order.status : `${order.status} (${order.reason})`;
+    outcome = orderOutcome(order);
   }
   recorder.outcome(`${card} card: ${outcome}`);
 }
