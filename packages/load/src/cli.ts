@@ -63,7 +63,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(`load: ${(error as Error).message}`);
+    const message = (error as Error).message;
+    const hint = message.includes('ECONNREFUSED') ? ' (is the shop running? npm start, or --target URL)' : '';
+    console.error(`load: ${message}${hint}`);
     process.exit(1);
   },
 );
