@@ -3,7 +3,7 @@
 // its own database, Redis key prefixes and exchange: a shop to measure on a machine where another
 // one may hold the standard ports. `--cpu-prof DIR` writes each service's CPU profile into DIR on
 // stop (Ctrl-C). Prints each service's resident memory when ready and when stopping.
-//   npm run shop -w @trio/load -- [--offset 10000] [--cpu-prof DIR] [--database trio_load]
+//   npm run shop -w @trio/load -- [--offset 10000] [--cpu-prof DIR] [--database trio_load] [--log-level warn]
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -17,6 +17,8 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'string' },
     database: { type: 'string', default: 'trio_load' },
     logs: { type: 'string', default: 'load-reports/shop-logs' },
+    // Every service's LOG_LEVEL (their .env.example say info): to measure what logging costs.
+    'log-level': { type: 'string' },
   },
 });
 const offset = Number(values.offset);
@@ -40,7 +42,7 @@ await admin.end();
 mkdirSync(logs, { recursive: true });
 const children = new Map<string, ChildProcess>();
 for (const spec of services) {
-  const env = serviceEnv(root, spec.name, { DATABASE_URL: databaseUrl.href });
+  const env = serviceEnv(root, spec.name, { DATABASE_URL: databaseUrl.href, LOG_LEVEL: values['log-level'] });
   for (const key of Object.keys(env)) env[key] = shift(env[key]!);
   for (const key of ['HTTP_PORT', 'ADMIN_PORT', 'RPC_PORT']) {
     if (env[key] !== undefined) env[key] = String(Number(env[key]) + offset);
