@@ -2,7 +2,8 @@
 // dist/main.js with its .env.example), but on ports shifted by an offset (8080 → 18080 by default),
 // its own database, Redis key prefixes and exchange: a shop to measure on a machine where another
 // one may hold the standard ports. `--cpu-prof DIR` writes each service's CPU profile into DIR on
-// stop (Ctrl-C). Prints each service's resident memory when ready and when stopping.
+// stop (Ctrl-C); DIR and --logs are relative to the repository's root. Prints each service's
+// resident memory when ready and when stopping.
 //   npm run shop -w @trio/load -- [--offset 10000] [--cpu-prof DIR] [--database trio_load] [--log-level warn]
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
@@ -52,7 +53,7 @@ for (const spec of services) {
   const profile =
     values['cpu-prof'] === undefined
       ? []
-      : ['--cpu-prof', `--cpu-prof-dir=${resolve(values['cpu-prof'], spec.name)}`];
+      : ['--cpu-prof', `--cpu-prof-dir=${resolve(root, values['cpu-prof'], spec.name)}`];
   const child = spawn(process.execPath, [...profile, join(serviceDir(root, spec.name), 'dist', 'main.js')], {
     cwd: serviceDir(root, spec.name),
     env: {
