@@ -42,17 +42,19 @@ export const Money = z
   .meta({ id: 'Money', description: 'An amount of money', examples: [{ amount: 1999, currency: 'EUR' }] });
 export type Money = z.infer<typeof Money>;
 
-const moneyFormats = new Map<string, Intl.NumberFormat>();
+// One formatter per currency, with its scale worked out once (resolvedOptions() builds a new object
+// on every call, and a listing page formats dozens of prices).
+const moneyFormats = new Map<string, { format: Intl.NumberFormat; scale: number }>();
 
 /** An amount as people read it, e.g. `€19.99`: minor units scaled by the currency's own digits. */
 export function formatMoney(money: { amount: number; currency: string }): string {
-  let format = moneyFormats.get(money.currency);
-  if (format === undefined) {
-    format = new Intl.NumberFormat('en-IE', { style: 'currency', currency: money.currency });
-    moneyFormats.set(money.currency, format);
+  let entry = moneyFormats.get(money.currency);
+  if (entry === undefined) {
+    const format = new Intl.NumberFormat('en-IE', { style: 'currency', currency: money.currency });
+    entry = { format, scale: 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2) };
+    moneyFormats.set(money.currency, entry);
   }
-  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-  return format.format(money.amount / 10 ** digits);
+  return entry.format.format(money.amount / entry.scale);
 }
 
 export const PositiveMoney = z

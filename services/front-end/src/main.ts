@@ -15,7 +15,7 @@ import { contentSecurityPolicy, createApp } from './app.ts';
 import { Config } from './config.ts';
 import { createCartStore } from './domain/cart-store.ts';
 import { createFeaturedProducts } from './domain/featured.ts';
-import { createProductCache } from './domain/product-cache.ts';
+import { createCategoryCache, createProductCache } from './domain/product-cache.ts';
 import { createSessionStore } from './domain/sessions.ts';
 import { cacheEventHandlers } from './entry-points/events/cache.ts';
 import { billingClient, catalogClient, profilesClient } from './peers/clients.ts';
@@ -73,7 +73,12 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     connectRest(host, { name, baseUrl, timeoutMs: config.HTTP_TIMEOUT_MS, identity: identity.caller });
   const catalog = catalogClient(rest('catalog', config.CATALOG_URL));
   const products = createProductCache(catalog, { ttlMs: config.PRODUCT_CACHE_TTL_MS });
-  await bus.consume({ subscription: 'front-end.cache', db: null, handlers: cacheEventHandlers(products) });
+  const categories = createCategoryCache(catalog, { ttlMs: config.PRODUCT_CACHE_TTL_MS });
+  await bus.consume({
+    subscription: 'front-end.cache',
+    db: null,
+    handlers: cacheEventHandlers(products, categories),
+  });
 
   const cookie = { secure: config.COOKIE_SECURE, ttlSeconds: config.SESSION_TTL_SECONDS };
   const deps = {
@@ -84,6 +89,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     shipping,
     recommendations,
     products,
+    categories,
     featured: createFeaturedProducts(catalog, { ttlMs: config.PRODUCT_CACHE_TTL_MS }),
     carts: createCartStore(redis, { ttlSeconds: 30 * 24 * 3600 }),
     sessions: createSessionStore(redis, {

@@ -23,7 +23,7 @@ export async function listProducts(deps: ShopDeps, query: ProductQuery): Promise
 }
 
 export async function listCategories(deps: ShopDeps): Promise<CategoryList> {
-  return bodyOf('catalog', await deps.catalog.listCategories(), 200);
+  return deps.categories.get();
 }
 
 /** Resolves within `ms` with the call's value, or undefined: a slow or dead peer costs at most `ms`. */

@@ -1,7 +1,8 @@
 // Products as catalog answers them, kept for a short while: a page shows the same product in
 // several places (the cart, recommendations, the product itself), and catalog need not be asked
-// each time. product.updated drops a product at once, so a new price shows on the next page.
-import type { Product } from '@trio/contracts/catalog';
+// each time. product.updated drops a product at once, so a new price shows on the next page. The
+// category list is kept the same way.
+import type { CategoryList, Product } from '@trio/contracts/catalog';
 import { Sku } from '@trio/contracts/common';
 import type { CatalogClient } from '../peers/clients.ts';
 import { bodyOf } from './peer-replies.ts';
@@ -41,6 +42,37 @@ export function createProductCache(
     },
     forget(sku) {
       entries.delete(sku);
+    },
+  };
+}
+
+export interface CategoryCache {
+  /** The categories with their product counts (the home page and every page's navigation). */
+  get(): Promise<CategoryList>;
+  forget(): void;
+}
+
+/**
+ * The category list, kept for `ttlMs` like products: it changes only with the catalogue, and
+ * product.created / product.updated drop it at once (a new product changes its category's count).
+ * The same object is answered until then, so what is rendered from it can be kept as long.
+ */
+export function createCategoryCache(catalog: CatalogClient, options: { ttlMs: number }): CategoryCache {
+  let cached: { value: Promise<CategoryList>; expires: number } | undefined;
+  return {
+    get() {
+      const now = Date.now();
+      if (cached !== undefined && cached.expires > now) return cached.value;
+      const value = catalog.listCategories().then((reply) => bodyOf('catalog', reply, 200));
+      // A failed fetch is not kept: the next page asks again.
+      value.catch(() => {
+        if (cached?.value === value) cached = undefined;
+      });
+      cached = { value, expires: now + options.ttlMs };
+      return value;
+    },
+    forget() {
+      cached = undefined;
     },
   };
 }

@@ -13,7 +13,7 @@ import type { Logger } from '@trio/service-runtime/logger';
 import type { BillingClient, CatalogClient, ProfilesClient } from '../peers/clients.ts';
 import type { CartOwner, CartStore } from './cart-store.ts';
 import type { FeaturedProducts } from './featured.ts';
-import type { ProductCache } from './product-cache.ts';
+import type { CategoryCache, ProductCache } from './product-cache.ts';
 import type { SessionStore, ShopSession } from './sessions.ts';
 
 export interface ShopDeps {
@@ -24,6 +24,7 @@ export interface ShopDeps {
   shipping: RpcServiceClient<typeof shippingRpc>;
   recommendations: RpcServiceClient<typeof recommendationsRpc>;
   products: ProductCache;
+  categories: CategoryCache;
   featured: FeaturedProducts;
   carts: CartStore;
   sessions: SessionStore;

@@ -1,6 +1,6 @@
 // The catalogue's pages: home, a category with its price filters and sorting, search results and
 // the product page (which the cart's add form re-renders with its errors).
-import { CategorySlug } from '@trio/contracts/catalog';
+import { type CategoryList, CategorySlug, type Product } from '@trio/contracts/catalog';
 import { Sku } from '@trio/contracts/common';
 import { ApiProductListQuery } from '@trio/contracts/front-end';
 import { AppError } from '@trio/service-runtime/errors';
@@ -8,6 +8,7 @@ import type { Response, Router } from 'express';
 import { listCategories, listProducts, productDetail } from '../../../domain/catalog.ts';
 import { categoryFilters, homePage, listingPage, productPage } from '../../../views/catalog.ts';
 import { type FormErrors, noErrors } from '../../../views/forms.ts';
+import type { SafeHtml } from '../../../views/html.ts';
 import { siteName } from '../../../views/layout.ts';
 import { ensureSession } from '../session.ts';
 import { queryText } from './form-input.ts';
@@ -35,10 +36,16 @@ export async function renderProduct(
 export function catalogPages(router: Router, kit: PageKit): void {
   const { deps, send } = kit;
 
+  // The home page's content changes only with the catalogue: both lists come from caches that
+  // answer the same objects until the catalogue changes, so it is rendered once per pair.
+  let home: { categories: CategoryList; featured: Product[]; main: SafeHtml } | undefined;
   router.get('/', async (_req, res) => {
     const categories = await listCategories(deps);
     const featured = await deps.featured.pick(categories.items);
-    await send(res, { title: siteName, main: homePage(categories.items, featured) });
+    if (home?.categories !== categories || home.featured !== featured) {
+      home = { categories, featured, main: homePage(categories.items, featured) };
+    }
+    await send(res, { title: siteName, main: home.main });
   });
 
   router.get('/c/:slug', async (req, res) => {
