@@ -14,12 +14,27 @@ export interface ShopService {
   ownsSchema: boolean;
 }
 
+/** A ZeroRPC server's CURVE key and allow-list: on in both overlays. */
+const rpcServerKeys = ['RPC_CURVE_SECRET_KEY', 'RPC_CURVE_ALLOWED_CLIENTS'];
+/** A ZeroRPC client's CURVE key pair and its peers' server keys. */
+const rpcClientKeys = (peers: readonly string[]) => [
+  'RPC_CURVE_PUBLIC_KEY',
+  'RPC_CURVE_SECRET_KEY',
+  ...peers.map((peer) => `${peer}_CURVE_KEY`),
+];
+
 export const shopServices: readonly ShopService[] = [
   {
     name: 'front-end',
     httpPort: 8080,
     adminPort: 3008,
-    secretKeys: ['REDIS_URL', 'AMQP_URL', 'SESSION_SECRET', 'SERVICE_PRIVATE_KEY'],
+    secretKeys: [
+      'REDIS_URL',
+      'AMQP_URL',
+      'SESSION_SECRET',
+      'SERVICE_PRIVATE_KEY',
+      ...rpcClientKeys(['INVENTORY', 'SHIPPING', 'RECOMMENDATIONS']),
+    ],
     ownsSchema: false,
   },
   {
@@ -63,6 +78,7 @@ export const shopServices: readonly ShopService[] = [
       'IDEMPOTENCY_SECRET',
       'SERVICE_PRIVATE_KEY',
       'FRONT_END_PUBLIC_KEY',
+      ...rpcClientKeys(['INVENTORY', 'SHIPPING']),
     ],
     ownsSchema: true,
   },
@@ -70,21 +86,21 @@ export const shopServices: readonly ShopService[] = [
     name: 'inventory',
     httpPort: 3005,
     rpcPort: 4242,
-    secretKeys: ['DATABASE_URL', 'AMQP_URL'],
+    secretKeys: ['DATABASE_URL', 'AMQP_URL', ...rpcServerKeys],
     ownsSchema: true,
   },
   {
     name: 'shipping',
     httpPort: 3006,
     rpcPort: 4243,
-    secretKeys: ['DATABASE_URL', 'AMQP_URL'],
+    secretKeys: ['DATABASE_URL', 'AMQP_URL', ...rpcServerKeys],
     ownsSchema: true,
   },
   {
     name: 'recommendations',
     httpPort: 3007,
     rpcPort: 4244,
-    secretKeys: ['DATABASE_URL', 'AMQP_URL'],
+    secretKeys: ['DATABASE_URL', 'AMQP_URL', ...rpcServerKeys],
     ownsSchema: true,
   },
 ];

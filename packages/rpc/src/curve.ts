@@ -7,6 +7,7 @@
 // process (the tests' in-process shop) keep separate allow-lists.
 //
 // Keys are Z85 text (40 characters), as `zmq.curveKeyPair()` and pyzmq's `zmq.curve_keypair()` make.
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import type { Logger } from 'pino';
 import { curveKeyPair, Reply } from 'zeromq';
 
@@ -55,6 +56,41 @@ export function z85Encode(bytes: Uint8Array): string {
     text += chunk.join('');
   }
   return text;
+}
+
+/** The 32 bytes of a Z85 key (the inverse of z85Encode). */
+export function z85Decode(text: string): Uint8Array {
+  if (text.length % 5 !== 0) throw new Error('a Z85 text is a multiple of 5 characters');
+  const bytes = new Uint8Array((text.length / 5) * 4);
+  for (let chunk = 0; chunk < text.length / 5; chunk++) {
+    let value = 0;
+    for (let i = 0; i < 5; i++) {
+      const digit = alphabet.indexOf(text[chunk * 5 + i]!);
+      if (digit === -1) throw new Error(`'${text[chunk * 5 + i]}' is not a Z85 character`);
+      value = value * 85 + digit;
+    }
+    if (value > 0xffffffff) throw new Error('a Z85 group is larger than 32 bits');
+    new DataView(bytes.buffer).setUint32(chunk * 4, value);
+  }
+  return bytes;
+}
+
+// PKCS#8 wrapping of a raw 32-byte X25519 private key (RFC 8410), for node:crypto to import it.
+const x25519Pkcs8Prefix = Buffer.from('302e020100300506032b656e04220420', 'hex');
+
+/**
+ * The public key that belongs to a CURVE secret key (both Z85): CURVE keys are X25519 keys, so
+ * node:crypto derives it. Used to check that a configured pair belongs together.
+ */
+export function curvePublicKey(secretKey: string): string {
+  assertCurveKey('a CURVE secret key', secretKey);
+  const privateKey = createPrivateKey({
+    key: Buffer.concat([x25519Pkcs8Prefix, z85Decode(secretKey)]),
+    format: 'der',
+    type: 'pkcs8',
+  });
+  const { x } = createPublicKey(privateKey).export({ format: 'jwk' });
+  return z85Encode(Buffer.from(x!, 'base64url'));
 }
 
 interface Domain {

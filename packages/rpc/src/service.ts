@@ -2,11 +2,12 @@
 // registry, shuts the process down when a handler reports a catastrophic error, registers its closer
 // (`rpc server`) so that it stops taking calls before the connections it uses close, and binds it.
 import type { RpcServiceDefinition } from '@trio/contracts/rpc';
+import { markSecret } from '@trio/service-runtime/config';
 import type { ServiceHost } from '@trio/service-runtime/service';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { createRpcClient, type RpcClientOptions, type RpcServiceClient } from './client.ts';
-import { type CurveClientKeys, type CurveServerKeys, z85Key } from './curve.ts';
+import { type CurveClientKeys, type CurveServerKeys, curvePublicKey, z85Key } from './curve.ts';
 import { heartbeatsWanted, withFaults } from './faults.ts';
 import { createRpcServer, type RpcServer, type RpcServerOptions } from './server.ts';
 import { isStreamMethod } from './streams.ts';
@@ -88,11 +89,14 @@ const keyList = z
 /**
  * A ZeroRPC server's CURVE settings: its secret key and the public keys of the clients it lets in.
  * Unset, the port speaks plain ZeroRPC (loopback only natively; compose and Kubernetes set them).
+ * The secret key is a secret: production refuses the repository's development keys (`dev-…`).
  */
 export function curveServerSettings() {
   return {
-    RPC_CURVE_SECRET_KEY: CurveKey.optional(),
-    RPC_CURVE_ALLOWED_CLIENTS: keyList.optional(),
+    RPC_CURVE_SECRET_KEY: markSecret(CurveKey.optional()),
+    // Public keys, but under the same production rules: a development key listed here would let in
+    // anyone who holds its published secret half.
+    RPC_CURVE_ALLOWED_CLIENTS: markSecret(keyList.optional()),
   };
 }
 
@@ -100,16 +104,46 @@ export function curveServerSettings() {
 export function curveClientSettings() {
   return {
     RPC_CURVE_PUBLIC_KEY: CurveKey.optional(),
-    RPC_CURVE_SECRET_KEY: CurveKey.optional(),
+    RPC_CURVE_SECRET_KEY: markSecret(CurveKey.optional()),
   };
 }
 
-/** `{ curve }` for serveRpc when the config sets a secret key (and then an allow-list). */
+/**
+ * A ZeroRPC server's public key in a client's config (`INVENTORY_CURVE_KEY`…). Production refuses a
+ * development one: whoever holds its published secret half could pose as the server.
+ */
+export function peerCurveKey() {
+  return markSecret(CurveKey.optional());
+}
+
+/** 127.0.0.0/8, ::1 and localhost: a port bound there is reachable from this machine only. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * `{ curve }` for serveRpc when the config sets a secret key (and then an allow-list). In
+ * production a port bound beyond loopback must have CURVE: without it anyone who reaches the port
+ * could reserve the whole stock.
+ */
 export function curveServerOptions(config: {
+  NODE_ENV?: string | undefined;
+  RPC_HOST?: string | undefined;
   RPC_CURVE_SECRET_KEY?: string | undefined;
   RPC_CURVE_ALLOWED_CLIENTS?: string[] | undefined;
 }): { curve?: CurveServerKeys } {
-  if (config.RPC_CURVE_SECRET_KEY === undefined) return {};
+  if (config.RPC_CURVE_SECRET_KEY === undefined) {
+    if (
+      config.NODE_ENV === 'production' &&
+      config.RPC_HOST !== undefined &&
+      !isLoopbackHost(config.RPC_HOST)
+    ) {
+      throw new Error(
+        `RPC_CURVE_SECRET_KEY and RPC_CURVE_ALLOWED_CLIENTS are required in production when RPC_HOST (${config.RPC_HOST}) is not a loopback address`,
+      );
+    }
+    return {};
+  }
   if (config.RPC_CURVE_ALLOWED_CLIENTS === undefined) {
     throw new Error('RPC_CURVE_SECRET_KEY is set but RPC_CURVE_ALLOWED_CLIENTS is not: nobody could call');
   }
@@ -128,6 +162,10 @@ export function curveClientOptions(
     throw new Error(
       'a peer has a CURVE key but RPC_CURVE_PUBLIC_KEY and RPC_CURVE_SECRET_KEY are not both set',
     );
+  }
+  // A mismatched pair would be refused by every server with no word why: say it here.
+  if (curvePublicKey(config.RPC_CURVE_SECRET_KEY) !== config.RPC_CURVE_PUBLIC_KEY) {
+    throw new Error('RPC_CURVE_PUBLIC_KEY is not the public key of RPC_CURVE_SECRET_KEY');
   }
   return {
     curve: { serverKey, publicKey: config.RPC_CURVE_PUBLIC_KEY, secretKey: config.RPC_CURVE_SECRET_KEY },

@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { curveKeyPair } from 'zeromq';
-import { assertCurveKey, z85Encode } from '../src/curve.ts';
+import { assertCurveKey, curvePublicKey, z85Decode, z85Encode } from '../src/curve.ts';
 import { TimeoutExpired } from '../src/errors.ts';
+import { curveClientOptions, curveServerOptions } from '../src/service.ts';
 import { captureLog, connectClient, eventually, metricValue, startCalculator } from './support/harness.ts';
 
 const server = curveKeyPair();
@@ -77,5 +78,36 @@ describe('CURVE', () => {
     );
     // The Z85 example of RFC 32: 8 bytes → "HelloWorld".
     assert.equal(z85Encode(Uint8Array.from([0x86, 0x4f, 0xd2, 0x6f, 0xb5, 0x59, 0xf7, 0x5b])), 'HelloWorld');
+  });
+
+  test('production binds beyond loopback only with CURVE; a client pair that does not belong together is named', () => {
+    const open = { NODE_ENV: 'production', RPC_HOST: '0.0.0.0' };
+    assert.throws(
+      () => curveServerOptions(open),
+      /RPC_CURVE_SECRET_KEY and RPC_CURVE_ALLOWED_CLIENTS are required in production when RPC_HOST \(0\.0\.0\.0\)/,
+    );
+    assert.deepEqual(curveServerOptions({ ...open, RPC_HOST: '127.0.0.1' }), {});
+    assert.deepEqual(curveServerOptions({ ...open, NODE_ENV: 'development' }), {});
+    assert.ok(
+      curveServerOptions({
+        ...open,
+        RPC_CURVE_SECRET_KEY: server.secretKey,
+        RPC_CURVE_ALLOWED_CLIENTS: [allowed.publicKey],
+      }).curve,
+    );
+
+    assert.equal(curvePublicKey(allowed.secretKey), allowed.publicKey);
+    assert.throws(
+      () =>
+        curveClientOptions(
+          { RPC_CURVE_PUBLIC_KEY: stranger.publicKey, RPC_CURVE_SECRET_KEY: allowed.secretKey },
+          server.publicKey,
+        ),
+      /RPC_CURVE_PUBLIC_KEY is not the public key of RPC_CURVE_SECRET_KEY/,
+    );
+    assert.deepEqual(
+      Buffer.from(z85Decode(z85Encode(Buffer.from(allowed.publicKey)))),
+      Buffer.from(allowed.publicKey),
+    );
   });
 });

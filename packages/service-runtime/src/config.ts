@@ -119,6 +119,14 @@ export const SHIPPED_DEV_SECRETS: readonly string[] = [
   'dev-front-end-session-secret-change-me-0123',
   'dev-idempotency-secret-change-me',
   'dev-billing-idempotency-secret-change-me',
+  // The public halves of the CURVE key pairs of docker-compose.yml, fig.yml and the k8s dev
+  // overlay (their secret keys start with `dev-`): trusting one would let in anyone holding the
+  // published secret key, so production refuses them in allow-lists and peer keys alike.
+  '-[0DgfIU5F)c[M)=^gwKvVw.d)KPo^NfY)p.L]Z=',
+  'Ob-]S!ebl)U8s2[JVIUL-O9As!wH!is-uF4BqF^v',
+  'mlr4d-LuS9(^bv0iPd!8H/ykwsoR:(NIo8ZM^0rO',
+  '81!nYDO(2MJrp[!Lyl^Z/ccqeCWscHKhp-XqP[IT',
+  'hHva^qu/jVQpxIZwj=eN:Vn/VE5/hJ^gowydq34f',
 ];
 
 /** How a development value is recognised: a `dev-` prefix, or `change-me` or `example` in it. */
@@ -152,7 +160,8 @@ function productionSecretProblems(schema: z.ZodObject, env: Env): ConfigProblem[
   return Object.entries(schema.shape).flatMap(([variable, field]) => {
     const value = env[variable];
     if (!secrets.has(field as z.ZodType) || value === undefined) return [];
-    if (SHIPPED_DEV_SECRETS.includes(value) || looksLikeDevValue(value))
+    // `includes`: a list (RPC_CURVE_ALLOWED_CLIENTS) is refused when any of its entries is shipped.
+    if (SHIPPED_DEV_SECRETS.some((shipped) => value.includes(shipped)) || looksLikeDevValue(value))
       return [
         { variable, problem: 'is a development example value; set a secret of your own in production' },
       ];

@@ -3,6 +3,7 @@
 // file's own database (one schema per service), Redis prefix and exchange. Billing's tests start
 // billing beside them, the front-end's start billing and the front-end. The helpers make what a
 // test needs through the services' own APIs: a customer with a session, a product with stock.
+// Their ZeroRPC ports speak CURVE, as in compose and Kubernetes.
 import { randomUUID } from 'node:crypto';
 import { Config as CatalogConfig } from '@trio/catalog/config';
 import { start as startCatalog } from '@trio/catalog/main';
@@ -20,13 +21,14 @@ import { start as startProfiles } from '@trio/profiles/main';
 import { Config as RecommendationsConfig } from '@trio/recommendations/config';
 import { start as startRecommendations } from '@trio/recommendations/main';
 import { createRpcClient, type RpcServiceClient } from '@trio/rpc/client';
+import { newCurveKeyPair } from '@trio/rpc/curve';
 import { parseConfig } from '@trio/service-runtime/config';
 import { createLogger, type Logger } from '@trio/service-runtime/logger';
 import { createPostgres, type Postgres } from '@trio/service-runtime/postgres';
 import type { ServiceHost } from '@trio/service-runtime/service';
 import { Config as ShippingConfig } from '@trio/shipping/config';
 import { start as startShipping } from '@trio/shipping/main';
-import { createHttpClient } from '@trio/testing/http-client';
+import { createHttpClient, type HttpClient } from '@trio/testing/http-client';
 import { identityEnv } from '@trio/testing/identity';
 import { uniqueShopperAddress } from '@trio/testing/ids';
 import type { TestInfra } from '@trio/testing/infra';
@@ -72,7 +74,10 @@ export interface PeersOptions {
 export interface ShopPeers {
   /** DATABASE_URL, DATABASE_POOL_SIZE, AMQP_URL, EVENTS_EXCHANGE: what every service of the test shares. */
   common: Record<string, string>;
-  /** Every peer's address as the other services' config names it (CATALOG_URL, INVENTORY_ADDR, …). */
+  /**
+   * Every peer's address as the other services' config names it (CATALOG_URL, INVENTORY_ADDR, …),
+   * with the ZeroRPC servers' CURVE keys and the client key pair they let in.
+   */
   addresses: Record<string, string>;
   catalogUrl: string;
   profilesUrl: string;
@@ -94,6 +99,50 @@ export interface ShopPeers {
   stop(): Promise<void>;
 }
 
+/**
+ * ZeroRPC with CURVE, as compose and Kubernetes run it: each server a key pair of its own, one
+ * client pair for the test's billing, front-end and harness, the only key the servers let in.
+ */
+function curveKeys() {
+  const client = newCurveKeyPair();
+  const servers = new Map<string, { publicKey: string; secretKey: string }>();
+  return {
+    client,
+    /** A ZeroRPC server's settings: a free loopback port, its own key, the client's key let in. */
+    rpc(service: string) {
+      const pair = newCurveKeyPair();
+      servers.set(service, pair);
+      return {
+        RPC_PORT: '0',
+        RPC_HOST: '127.0.0.1',
+        RPC_CURVE_SECRET_KEY: pair.secretKey,
+        RPC_CURVE_ALLOWED_CLIENTS: client.publicKey,
+      };
+    },
+    serverKey: (service: string) => servers.get(service)!.publicKey,
+  };
+}
+
+/** A new customer, registered and logged in as the front-end does it, from an address of their own. */
+async function registerCustomer(
+  profilesHttp: HttpClient,
+): Promise<{ token: string; userId: string; email: string }> {
+  const email = `shopper-${randomUUID()}@example.com`;
+  const headers = { [shopperAddressHeader]: uniqueShopperAddress() };
+  const registered = await profilesHttp.request('POST', '/users', {
+    body: { email, password: customerPassword, name: 'Ada Shopper' },
+    headers,
+  });
+  if (registered.status !== 201) throw new Error(`register answered ${registered.status}`);
+  const session = await profilesHttp.request('POST', '/sessions', {
+    body: { email, password: customerPassword },
+    headers,
+  });
+  if (session.status !== 201) throw new Error(`log in answered ${session.status}`);
+  const body = session.body as { token: string; user: { id: string } };
+  return { token: body.token, userId: body.user.id, email };
+}
+
 export async function startPeers(infra: TestInfra, options: PeersOptions): Promise<ShopPeers> {
   registerQueues(infra, options.services);
   const captures: LogCapture[] = [];
@@ -107,7 +156,7 @@ export async function startPeers(infra: TestInfra, options: PeersOptions): Promi
   };
   // Small pools: a test file runs seven services against one PostgreSQL server.
   const run = { ...common, HTTP_PORT: '0' };
-  const rpc = { RPC_PORT: '0', RPC_HOST: '127.0.0.1' };
+  const { rpc, serverKey, client: curveClient } = curveKeys();
   const logger = (service: string) => {
     const capture = createLogCapture();
     captures.push(capture);
@@ -142,14 +191,18 @@ export async function startPeers(infra: TestInfra, options: PeersOptions): Promi
   );
   hosts.set('profiles', profiles.host);
   const inventory = await startInventory(
-    parseConfig(InventoryConfig, { ...run, ...rpc, SEED_ON_START: String(options.seedStock ?? false) }),
+    parseConfig(InventoryConfig, {
+      ...run,
+      ...rpc('inventory'),
+      SEED_ON_START: String(options.seedStock ?? false),
+    }),
     quiet('inventory'),
   );
   hosts.set('inventory', inventory.host);
   const shipping = await startShipping(
     parseConfig(ShippingConfig, {
       ...run,
-      ...rpc,
+      ...rpc('shipping'),
       DISPATCH_AFTER_MS: '200',
       DELIVER_AFTER_MS: '200',
       SHIPMENT_TICK_INTERVAL_MS: '50',
@@ -168,7 +221,7 @@ export async function startPeers(infra: TestInfra, options: PeersOptions): Promi
   );
   hosts.set('payment', payment.host);
   const recommendations = await startRecommendations(
-    parseConfig(RecommendationsConfig, { ...run, ...rpc }),
+    parseConfig(RecommendationsConfig, { ...run, ...rpc('recommendations') }),
     quiet('recommendations'),
   );
   hosts.set('recommendations', recommendations.host);
@@ -181,6 +234,7 @@ export async function startPeers(infra: TestInfra, options: PeersOptions): Promi
     endpoints: inventory.rpcEndpoint,
     retry: false,
     timeoutMs: 15_000,
+    curve: { serverKey: serverKey('inventory'), ...curveClient },
   });
   const catalogHttp = createHttpClient(catalogUrl);
   const profilesHttp = createHttpClient(profilesUrl, { as: 'front-end', audience: 'profiles' });
@@ -194,6 +248,11 @@ export async function startPeers(infra: TestInfra, options: PeersOptions): Promi
       INVENTORY_ADDR: inventory.rpcEndpoint,
       SHIPPING_ADDR: shipping.rpcEndpoint,
       RECOMMENDATIONS_ADDR: recommendations.rpcEndpoint,
+      RPC_CURVE_PUBLIC_KEY: curveClient.publicKey,
+      RPC_CURVE_SECRET_KEY: curveClient.secretKey,
+      INVENTORY_CURVE_KEY: serverKey('inventory'),
+      SHIPPING_CURVE_KEY: serverKey('shipping'),
+      RECOMMENDATIONS_CURVE_KEY: serverKey('recommendations'),
     },
     catalogUrl,
     profilesUrl,
@@ -218,23 +277,7 @@ export async function startPeers(infra: TestInfra, options: PeersOptions): Promi
       return pool;
     },
     logText: () => captures.flatMap((capture) => capture.lines()).join(''),
-    async customer() {
-      const email = `shopper-${randomUUID()}@example.com`;
-      // As the front-end does it: on behalf of a shopper of their own address.
-      const headers = { [shopperAddressHeader]: uniqueShopperAddress() };
-      const registered = await profilesHttp.request('POST', '/users', {
-        body: { email, password: customerPassword, name: 'Ada Shopper' },
-        headers,
-      });
-      if (registered.status !== 201) throw new Error(`register answered ${registered.status}`);
-      const session = await profilesHttp.request('POST', '/sessions', {
-        body: { email, password: customerPassword },
-        headers,
-      });
-      if (session.status !== 201) throw new Error(`log in answered ${session.status}`);
-      const body = session.body as { token: string; user: { id: string } };
-      return { token: body.token, userId: body.user.id, email };
-    },
+    customer: () => registerCustomer(profilesHttp),
     async product(product = {}) {
       const sku = `TEST-${randomUUID().slice(0, 8).toUpperCase()}`;
       const created = await catalogHttp.request('POST', '/products', {

@@ -1,6 +1,6 @@
 // Every variable billing reads, validated once at boot (see .env.example for dev values).
 import { billingRoutes } from '@trio/contracts/billing';
-import { CurveKey, curveClientSettings } from '@trio/rpc/service';
+import { curveClientSettings, peerCurveKey } from '@trio/rpc/service';
 import {
   DurationMs,
   eventBusSettings,
@@ -52,7 +52,7 @@ export const Config = z.object({
   SAGA_CONCURRENCY: positiveInt.default(8),
   /** CURVE for the ZeroRPC peers: this client's key pair, and each server's public key. */
   ...curveClientSettings(),
-  INVENTORY_CURVE_KEY: CurveKey.optional(),
-  SHIPPING_CURVE_KEY: CurveKey.optional(),
+  INVENTORY_CURVE_KEY: peerCurveKey(),
+  SHIPPING_CURVE_KEY: peerCurveKey(),
 });
 export type Config = z.infer<typeof Config>;

@@ -1,6 +1,6 @@
 // Every variable the front-end reads, validated once at boot (see .env.example for dev values).
 
-import { CurveKey, curveClientSettings } from '@trio/rpc/service';
+import { curveClientSettings, peerCurveKey } from '@trio/rpc/service';
 import {
   DurationMs,
   eventBusSettings,
@@ -54,8 +54,8 @@ export const Config = z.object({
   PRODUCT_CACHE_TTL_MS: DurationMs.default(30_000),
   /** CURVE for the ZeroRPC peers: this client's key pair, and each server's public key. */
   ...curveClientSettings(),
-  INVENTORY_CURVE_KEY: CurveKey.optional(),
-  SHIPPING_CURVE_KEY: CurveKey.optional(),
-  RECOMMENDATIONS_CURVE_KEY: CurveKey.optional(),
+  INVENTORY_CURVE_KEY: peerCurveKey(),
+  SHIPPING_CURVE_KEY: peerCurveKey(),
+  RECOMMENDATIONS_CURVE_KEY: peerCurveKey(),
 });
 export type Config = z.infer<typeof Config>;

@@ -8,6 +8,7 @@ import {
   callerKeysFrom,
   createCallerIdentity,
   createCallerVerifier,
+  createReplayGuard,
   identitySettings,
   PublicKeySet,
 } from './identity.ts';
@@ -22,19 +23,59 @@ function keyPair(kid: string) {
 
 const Config = z.object(identitySettings({ calls: true, accepts: ['billing'] }));
 
-test('when a token is signed by billing’s key for payment, payment knows it is billing', async () => {
+/** billing's signer and payment's verifier, with a fresh key pair. */
+async function billingCallingPayment() {
   const billing = keyPair('billing-1');
   const config = Config.parse({
     SERVICE_PRIVATE_KEY: billing.privateJwk,
     BILLING_PUBLIC_KEY: billing.publicJwk,
   });
-  const caller = await createCallerIdentity('billing', config.SERVICE_PRIVATE_KEY!);
-  const verifier = createCallerVerifier('payment', callerKeysFrom(config));
+  return {
+    caller: await createCallerIdentity('billing', config.SERVICE_PRIVATE_KEY!),
+    verifier: createCallerVerifier('payment', callerKeysFrom(config)),
+  };
+}
+
+test('when a token is signed by billing’s key for payment, payment knows it is billing', async () => {
+  const { caller, verifier } = await billingCallingPayment();
   assert.equal(await verifier.verify(await caller.tokenFor('payment')), 'billing');
   await assert.rejects(
     verifier.verify(await caller.tokenFor('profiles')),
     (error: AppError) => error.status === 401,
   );
+});
+
+test('when a token is sent a second time, it is refused: each call needs a fresh one', async () => {
+  const { caller, verifier } = await billingCallingPayment();
+  const token = await caller.tokenFor('payment');
+  assert.equal(await verifier.verify(token), 'billing');
+  await assert.rejects(
+    verifier.verify(token),
+    (error: AppError) => error.status === 401 && /replayed/.test(error.message),
+  );
+  assert.equal(await verifier.verify(await caller.tokenFor('payment')), 'billing');
+});
+
+test('when the replay guard is full or its ids expire, it forgets the oldest first', () => {
+  const guard = createReplayGuard(3);
+  const later = Date.now() / 1000 + 60;
+  for (const id of ['a', 'b', 'c', 'd']) assert.equal(guard.remember(id, later), true);
+  assert.equal(guard.size, 3);
+  assert.equal(guard.remember('d', later), false);
+  assert.equal(guard.remember('a', later), true, 'the oldest was forgotten');
+  const expired = createReplayGuard();
+  expired.remember('old', Date.now() / 1000 - 1);
+  expired.remember('new', later);
+  assert.equal(expired.size, 1, 'the expired id went');
+});
+
+test('when another setting ends in _PUBLIC_KEY (a CURVE key), it is not taken for a caller’s key', () => {
+  const billing = keyPair('billing-1');
+  const keys = callerKeysFrom({
+    BILLING_PUBLIC_KEY: PublicKeySet.parse(billing.publicJwk),
+    RPC_CURVE_PUBLIC_KEY: 'hHva^qu/jVQpxIZwj=eN:Vn/VE5/hJ^gowydq34f',
+  });
+  assert.deepEqual(Object.keys(keys), ['billing']);
 });
 
 test('when a key is rotated, a set of the old and the new public key accepts both', async () => {

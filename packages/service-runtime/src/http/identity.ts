@@ -6,7 +6,8 @@
 // not list → 403. The check runs before the route's handler, so a refused call changes nothing.
 //
 // Tokens are JWTs (RFC 7519) made and checked by `jose`: header `alg: EdDSA` and the signing key's
-// `kid`; claims `iss` (caller), `aud` (callee), `iat`, `exp` (iat + 60 s) and a random `jti`.
+// `kid`; claims `iss` (caller), `aud` (callee), `iat`, `exp` (iat + 60 s) and a random `jti`,
+// which the callee remembers until the token expires: a token replayed to it is refused.
 import { ServiceName } from '@trio/contracts/common';
 import type { RouteDefinition } from '@trio/contracts/http';
 import type { Express, RequestHandler } from 'express';
@@ -95,7 +96,9 @@ export function identitySettings(options: { calls: boolean; accepts: readonly Se
   const publicKeys = Object.fromEntries(
     ServiceName.options.map((service) => [
       publicKeyVariable(service),
-      options.accepts.includes(service) ? PublicKeySet : PublicKeySet.optional(),
+      // Under the production rules too: trusting a development pair's public key would trust anyone
+      // who holds its private half, which this repository publishes (its kid starts with dev-).
+      markSecret(options.accepts.includes(service) ? PublicKeySet : PublicKeySet.optional()),
     ]),
   ) as Record<string, typeof PublicKeySet | z.ZodOptional<typeof PublicKeySet>>;
   return {
@@ -109,11 +112,11 @@ export function identitySettings(options: { calls: boolean; accepts: readonly Se
 export function callerKeysFrom(
   config: Readonly<Record<string, unknown>>,
 ): Partial<Record<ServiceName, JSONWebKeySet>> {
+  // By the shop's service names only: other settings end in _PUBLIC_KEY too (RPC_CURVE_PUBLIC_KEY).
   const keys: Partial<Record<ServiceName, JSONWebKeySet>> = {};
-  for (const [name, value] of Object.entries(config)) {
-    const match = /^([A-Z_]+)_PUBLIC_KEY$/.exec(name);
-    if (match === null || value === undefined) continue;
-    keys[match[1]!.toLowerCase().replace(/_/g, '-') as ServiceName] = value as JSONWebKeySet;
+  for (const service of ServiceName.options) {
+    const value = config[publicKeyVariable(service)];
+    if (value !== undefined) keys[service] = value as JSONWebKeySet;
   }
   return keys;
 }
@@ -154,6 +157,7 @@ export function createCallerVerifier(
   service: ServiceName,
   callerKeys: Partial<Record<ServiceName, JSONWebKeySet>>,
 ): CallerVerifier {
+  const seen = createReplayGuard();
   // Each caller's keys are imported once and kept by their set (jose caches imported keys).
   const keySets = new Map(
     Object.entries(callerKeys).map(([caller, keys]) => [caller, createLocalJWKSet(keys)] as const),
@@ -168,8 +172,9 @@ export function createCallerVerifier(
       }
       const keys = typeof issuer === 'string' ? keySets.get(issuer) : undefined;
       if (keys === undefined) throw unauthenticated('The caller token is from an unknown service');
+      let verified: Awaited<ReturnType<typeof jwtVerify>>;
       try {
-        await jwtVerify(token, keys, {
+        verified = await jwtVerify(token, keys, {
           algorithms: [algorithm],
           issuer: issuer as string,
           audience: service,
@@ -181,7 +186,40 @@ export function createCallerVerifier(
         const reason = error instanceof Error && 'code' in error ? String(error.code) : 'invalid';
         throw unauthenticated(`The caller token was refused (${reason})`);
       }
+      if (!seen.remember(`${issuer}:${verified.payload.jti}`, verified.payload.exp! + clockSkewSeconds)) {
+        throw unauthenticated('The caller token was refused (replayed: each call needs a fresh one)');
+      }
       return issuer as ServiceName;
+    },
+  };
+}
+
+/** The most token ids a verifier remembers: a minute of 8,000 calls a second, a few tens of MB. */
+export const replayGuardCapacity = 500_000;
+
+/**
+ * The token ids seen and not yet expired: a token is good for one call, so one read off the wire
+ * and sent again is refused. Kept in the process (each replica remembers its own calls; a token
+ * replayed to another replica within its minute is not caught: TLS between pods closes that).
+ * Past `replayGuardCapacity` the oldest ids are forgotten first, so memory stays bounded.
+ */
+export function createReplayGuard(capacity = replayGuardCapacity) {
+  // Insertion order is (nearly) expiry order, as every token lives the same 60 s.
+  const expiries = new Map<string, number>();
+  return {
+    /** False when `id` was already seen; otherwise remembers it until `expiresAt` (epoch seconds). */
+    remember(id: string, expiresAt: number): boolean {
+      const now = Date.now() / 1000;
+      for (const [oldest, expiry] of expiries) {
+        if (expiry > now && expiries.size < capacity) break;
+        expiries.delete(oldest);
+      }
+      if (expiries.has(id)) return false;
+      expiries.set(id, expiresAt);
+      return true;
+    },
+    get size() {
+      return expiries.size;
     },
   };
 }

@@ -28,6 +28,8 @@ export interface Storefront {
   url: string;
   /** The admin listener: /healthz, /readyz, /metrics. */
   adminUrl: string;
+  /** Billing's API, which the harness starts beside the storefront. */
+  billingUrl: string;
   peers: ShopPeers;
   /** The front-end's log lines. */
   capture: LogCapture;
@@ -96,6 +98,7 @@ export async function startStorefront(
     return {
       url,
       adminUrl: `http://127.0.0.1:${frontEnd.adminPort}`,
+      billingUrl: `http://127.0.0.1:${billing.port}`,
       peers,
       capture,
       browserClient: () => createBrowserClient(url),
