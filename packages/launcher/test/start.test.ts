@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { registerQueues } from '@trio/shop-testing/peers';
 import { closedPort } from '@trio/testing/http';
 import { createTestInfra, type TestInfra } from '@trio/testing/infra';
-import { storefrontJourney } from '@trio/testing/journey';
+import { journeyAccount, storefrontJourney } from '@trio/testing/journey';
 import { waitFor } from '@trio/testing/wait';
 import { createClient } from 'redis';
 
@@ -223,7 +223,9 @@ describe('npm start', () => {
     const run = launch();
     try {
       const report = await ready(run);
-      await storefrontJourney('http://127.0.0.1:8080');
+      // One customer for every journey: registrations are limited per shopper address.
+      const account = journeyAccount();
+      await storefrontJourney('http://127.0.0.1:8080', 'Ada Journey', account);
       const pids = new Map(report.services.map((service) => [service.name, service.pid]));
       const recovered: string[] = [];
       for (const [name, pid] of pids) {
@@ -238,7 +240,7 @@ describe('npm start', () => {
           `${name} restarted and the journey passing again`,
           async () => {
             try {
-              await storefrontJourney('http://127.0.0.1:8080');
+              await storefrontJourney('http://127.0.0.1:8080', 'Ada Journey', account);
               return true;
             } catch {
               return false;
@@ -278,9 +280,11 @@ describe('npm start', () => {
         encoding: 'utf8',
       });
     let lastFailure = '';
+    // One customer for every journey: registrations are limited per shopper address.
+    const account = journeyAccount();
     const passes = async () => {
       try {
-        await storefrontJourney('http://127.0.0.1:8080');
+        await storefrontJourney('http://127.0.0.1:8080', 'Ada Journey', account);
         return true;
       } catch (error) {
         lastFailure = String(error);
@@ -310,6 +314,10 @@ describe('npm start', () => {
         async () => (await fetch('http://127.0.0.1:8080/api/products')).status !== 200,
       );
       took('catalog http-error=1 → products fail');
+      assert.match(
+        await (await fetch('http://127.0.0.1:3001/metrics')).text(),
+        /^faults_injected_total\{kind="http-error",service="catalog"\} [1-9]/m,
+      );
       assert.match(fault('list'), /^catalog +http-error=1$/m);
       fault('clear', 'catalog');
       await passesAgain();
@@ -319,6 +327,12 @@ describe('npm start', () => {
       fault('set', 'inventory', 'rpc-error=1');
       await waitFor('checkouts to fail', async () => !(await passes()), 30_000);
       took('inventory rpc-error=1 → journey fails');
+      // Failed by the fault: inventory counted the errors it injected.
+      assert.match(
+        await (await fetch('http://127.0.0.1:3005/metrics')).text(),
+        /^faults_injected_total\{kind="rpc-error",service="inventory"\} [1-9]/m,
+        lastFailure,
+      );
       fault('clear');
       await passesAgain();
       took('cleared → journey passes');
