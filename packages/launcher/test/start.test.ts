@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { registerQueues } from '@trio/shop-testing/peers';
 import { closedPort } from '@trio/testing/http';
 import { createTestInfra, type TestInfra } from '@trio/testing/infra';
-import { storefrontJourney } from '@trio/testing/journey';
+import { journeyAccount, storefrontJourney } from '@trio/testing/journey';
 import { waitFor } from '@trio/testing/wait';
 import { createClient } from 'redis';
 import { serviceEnv } from '../src/services.ts';
@@ -224,19 +224,24 @@ describe('npm start', () => {
     const run = launch();
     try {
       const report = await ready(run);
-      await storefrontJourney('http://127.0.0.1:8080');
+      // One customer for every journey: registrations are limited per shopper address.
+      const account = journeyAccount();
+      await storefrontJourney('http://127.0.0.1:8080', 'Ada Journey', account);
       const pids = new Map(report.services.map((service) => [service.name, service.pid]));
       const recovered: string[] = [];
       for (const [name, pid] of pids) {
+        // Only what the launcher says after this kill counts (a service may have restarted before).
+        const mark = run.output().length;
+        const since = () => run.output().slice(mark);
         const killedAt = Date.now();
         process.kill(pid, 'SIGKILL');
-        await waitFor(`${name} ready again`, () => run.output().includes(`${name} is ready again`), 60_000);
+        await waitFor(`${name} ready again`, () => since().includes(`${name} is ready again`), 60_000);
         const readyAgain = Date.now() - killedAt;
         await waitFor(
           `${name} restarted and the journey passing again`,
           async () => {
             try {
-              await storefrontJourney('http://127.0.0.1:8080');
+              await storefrontJourney('http://127.0.0.1:8080', 'Ada Journey', account);
               return true;
             } catch {
               return false;
@@ -249,14 +254,17 @@ describe('npm start', () => {
           `${name} ready ${(readyAgain / 1000).toFixed(1)} s, journey ${((Date.now() - killedAt) / 1000).toFixed(1)} s`,
         );
         // The table, printed again after the restart, counts it.
-        assert.match(run.output(), new RegExp(`^  ${name} +http://localhost:\\d+.* 1  ready`, 'm'));
+        assert.match(since(), new RegExp(`^  ${name} +http://localhost:\\d+.* [1-9]\\d*  ready`, 'm'));
         assert.match(
-          run.output(),
+          since(),
           new RegExp(`${name} exited unexpectedly \\(signal SIGKILL\\); restarting it in`),
         );
       }
       // The measured recovery (kill -9 to a journey that passes), one line per service.
       process.stdout.write(`# kill -9 → journey passes: ${recovered.join(', ')}\n`);
+      // Exits the test did not cause, if any, for the record.
+      const others = run.output().match(/^.* exited unexpectedly \((?!signal SIGKILL).*$/gm) ?? [];
+      process.stdout.write(`# other exits: ${others.length === 0 ? 'none' : others.join(' | ')}\n`);
       assert.equal(run.child.exitCode, null, 'the launcher still runs');
       run.child.kill('SIGTERM');
       assert.equal(await run.exited, 0);
@@ -273,9 +281,11 @@ describe('npm start', () => {
         encoding: 'utf8',
       });
     let lastFailure = '';
+    // One customer for every journey: registrations are limited per shopper address.
+    const account = journeyAccount();
     const passes = async () => {
       try {
-        await storefrontJourney('http://127.0.0.1:8080');
+        await storefrontJourney('http://127.0.0.1:8080', 'Ada Journey', account);
         return true;
       } catch (error) {
         lastFailure = String(error);
@@ -305,6 +315,10 @@ describe('npm start', () => {
         async () => (await fetch('http://127.0.0.1:8080/api/products')).status !== 200,
       );
       took('catalog http-error=1 → products fail');
+      assert.match(
+        await (await fetch('http://127.0.0.1:3001/metrics')).text(),
+        /^faults_injected_total\{kind="http-error",service="catalog"\} [1-9]/m,
+      );
       assert.match(fault('list'), /^catalog +http-error=1$/m);
       fault('clear', 'catalog');
       await passesAgain();
@@ -314,6 +328,12 @@ describe('npm start', () => {
       fault('set', 'inventory', 'rpc-error=1');
       await waitFor('checkouts to fail', async () => !(await passes()), 30_000);
       took('inventory rpc-error=1 → journey fails');
+      // Failed by the fault: inventory counted the errors it injected.
+      assert.match(
+        await (await fetch('http://127.0.0.1:3005/metrics')).text(),
+        /^faults_injected_total\{kind="rpc-error",service="inventory"\} [1-9]/m,
+        lastFailure,
+      );
       fault('clear');
       await passesAgain();
       took('cleared → journey passes');
