@@ -5,6 +5,7 @@ import { ErrorBody } from '@trio/contracts/common';
 import type { RouteDefinition } from '@trio/contracts/http';
 import type { RpcServiceDefinition } from '@trio/contracts/rpc';
 import { createRpcClient } from '@trio/rpc/client';
+import type { CurveClientKeys } from '@trio/rpc/curve';
 import { RemoteError } from '@trio/rpc/errors';
 import {
   type Interaction,
@@ -22,6 +23,8 @@ export interface Side {
   urls: Readonly<Record<string, string>>;
   /** Endpoint of each ZeroRPC provider. */
   endpoints: Readonly<Record<string, string>>;
+  /** The CURVE keys to call each ZeroRPC provider with, where its port has them. */
+  curve?: Readonly<Record<string, CurveClientKeys | undefined>>;
   states: States;
   /** The `Trio-Caller` header `consumer` sends to `provider`. */
   callerHeaders(consumer: string, provider: string): Promise<Record<string, string>>;
@@ -111,6 +114,7 @@ async function rpcProblems(side: Side, interaction: RpcInteraction): Promise<str
     endpoints: side.endpoints[interaction.provider] ?? '',
     retry: false,
     timeoutMs: 10_000,
+    ...(side.curve?.[interaction.provider] === undefined ? {} : { curve: side.curve[interaction.provider] }),
   });
   try {
     const result = await (client.call as (method: string, ...args: unknown[]) => Promise<unknown>)(

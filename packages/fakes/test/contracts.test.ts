@@ -9,6 +9,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { ServiceName } from '@trio/contracts/common';
+import { curveClientOptions } from '@trio/rpc/service';
 import { type ShopPeers, startPeers } from '@trio/shop-testing/peers';
 import { callerHeaders, identityEnv, type TestCaller } from '@trio/testing/identity';
 import { createTestInfra, type TestInfra } from '@trio/testing/infra';
@@ -43,6 +44,10 @@ before(async () => {
   const addresses = (env: Record<string, string>) => ({
     urls: Object.fromEntries(providers.map((name) => [name, env[`${name.toUpperCase()}_URL`] ?? ''])),
     endpoints: Object.fromEntries(providers.map((name) => [name, env[`${name.toUpperCase()}_ADDR`] ?? ''])),
+    // The tests' shop runs its ZeroRPC ports on CURVE, as compose does; the fakes run them plain.
+    curve: Object.fromEntries(
+      providers.map((name) => [name, curveClientOptions(env, env[`${name.toUpperCase()}_CURVE_KEY`]).curve]),
+    ),
   });
   real = {
     name: 'the real provider',

@@ -9,10 +9,10 @@ import { type LoadOptions, resolveTarget } from './options.ts';
 import {
   type Catalogue,
   loadCatalogue,
-  pickWeighted,
   prepareShopper,
   type ScenarioContext,
   scenarios,
+  weightedRotation,
 } from './scenarios.ts';
 import { Recorder, type TimelinePoint } from './stats.ts';
 import { StepFailed, startVisit } from './visit.ts';
@@ -87,9 +87,10 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
   const visitContext = { recorder, thinkMs: options.thinkMs, isCut: () => cut };
   const running = new Set<Promise<void>>();
 
+  const nextScenario = weightedRotation(options.mix);
   function launch(intendedStart: number): Promise<void> {
     recorder.shoppersStarted++;
-    const scenario = pickWeighted(options.mix);
+    const scenario = nextScenario();
     // The checkout scenario is one of the shoppers made before the run, each in one visit at a time.
     const prepared = scenario === 'checkout' ? context.ready.pop() : undefined;
     if (scenario === 'checkout' && prepared === undefined) {

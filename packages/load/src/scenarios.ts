@@ -87,6 +87,27 @@ export function pick<T>(items: readonly T[]): T {
   return items[Math.floor(Math.random() * items.length)]!;
 }
 
+/**
+ * The scenario mix as an exact rotation (smooth weighted round-robin, as nginx spreads requests
+ * over weighted servers): `browse=2,buy=7,history=1` gives exactly 2, 7 and 1 of every 10 shoppers,
+ * interleaved, so even a short run has the mix it asked for, where random draws could miss a
+ * scenario altogether. Written here: it is a few lines and no library offers it alone.
+ */
+export function weightedRotation<N extends string>(weights: Record<N, number>): () => N {
+  const entries = (Object.entries(weights) as [N, number][]).filter(([, weight]) => weight > 0);
+  const total = entries.reduce((sum, [, weight]) => sum + weight, 0);
+  const current = new Map<N, number>(entries.map(([name]) => [name, 0]));
+  return () => {
+    let best = entries[0]![0];
+    for (const [name, weight] of entries) {
+      current.set(name, current.get(name)! + weight);
+      if (current.get(name)! > current.get(best)!) best = name;
+    }
+    current.set(best, current.get(best)! - total);
+    return best;
+  };
+}
+
 export function pickWeighted<N extends string>(weights: Record<N, number>): N {
   const entries = Object.entries(weights) as [N, number][];
   let roll = Math.random() * entries.reduce((sum, [, weight]) => sum + weight, 0);

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { shopperAddress } from '../src/client.ts';
 import { parseDuration, parseOptions, parseRate, parseWeights, resolveTarget } from '../src/options.ts';
 import { arrivalAt } from '../src/run.ts';
+import { weightedRotation } from '../src/scenarios.ts';
 
 test('rates, durations and weights parse as the usage says', () => {
   assert.equal(parseRate('30/s'), 30);
@@ -42,4 +43,16 @@ test('every shopper gets its own loopback source address, never the shop’s 127
   const addresses = new Set(Array.from({ length: 70_000 }, (_, i) => shopperAddress(i)));
   assert.equal(addresses.size, 70_000);
   assert.ok([...addresses].every((address) => address.startsWith('127.') && address !== '127.0.0.1'));
+});
+
+test('the scenario mix is an exact, interleaved rotation: every scenario runs even in a short run', () => {
+  const next = weightedRotation({ browse: 2, buy: 7, history: 1, checkout: 0 });
+  const ten = Array.from({ length: 10 }, next);
+  assert.deepEqual(
+    Object.fromEntries(
+      ['browse', 'buy', 'history'].map((name) => [name, ten.filter((s) => s === name).length]),
+    ),
+    { browse: 2, buy: 7, history: 1 },
+  );
+  assert.notDeepEqual(ten.slice(0, 7), Array(7).fill('buy'), 'interleaved, not in blocks');
 });
