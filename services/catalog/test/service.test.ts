@@ -58,6 +58,13 @@ test('stopping closes the HTTP server and every connection, in reverse order of 
     .logs()
     .filter((line) => line.msg === 'closed')
     .map((line) => line.resource);
-  assert.deepEqual(closed.slice(1), ['outbox relay', 'event publisher', 'amqp', 'redis', 'postgres']);
+  assert.deepEqual(closed.slice(1), [
+    'outbox relay',
+    'event publisher',
+    'amqp',
+    'redis',
+    'postgres',
+    'telemetry',
+  ]);
   assert.match(String(closed[0]), /^http server/);
 });

@@ -113,5 +113,5 @@ test('stopping closes the admin port, the RPC server and every connection, in re
   assert.match(closed[0]!, /^http server/);
   assert.deepEqual(closed.slice(1, 3), ['rpc server', 'reservation sweeper']);
   assert.match(closed[3]!, /^consumer .*events\.inventory\.orders$/);
-  assert.deepEqual(closed.slice(4), ['outbox relay', 'event publisher', 'amqp', 'postgres']);
+  assert.deepEqual(closed.slice(4), ['outbox relay', 'event publisher', 'amqp', 'postgres', 'telemetry']);
 });

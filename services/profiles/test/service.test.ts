@@ -67,6 +67,7 @@ test('stopping closes the HTTP server and every connection, in reverse order of 
     'amqp',
     'redis',
     'postgres',
+    'telemetry',
   ]);
   assert.match(String(closed[0]), /^http server/);
 });

@@ -50,6 +50,7 @@ test('stopping closes the admin port, the RPC server, the consumer and every con
     'event publisher',
     'amqp',
     'postgres',
+    'telemetry',
   ]);
   assert.ok(second.logs().every((line) => line.service === 'recommendations'));
 });

@@ -14,13 +14,15 @@ function routeOf(req: Request): string | undefined {
   return typeof path === 'string' ? req.baseUrl + path : undefined;
 }
 
-function endOnFinish(span: Span, req: Request, res: Response): void {
+/** Names the span after the route that answered (`POST /api/checkout`); ends it when it is ours. */
+function finishOnClose(span: Span, req: Request, res: Response, ours: boolean): void {
   res.once('close', () => {
     const route = routeOf(req);
     if (route !== undefined) {
       span.updateName(`${req.method} ${route}`);
       span.setAttribute('http.route', route);
     }
+    if (!ours) return;
     span.setAttribute('http.response.status_code', res.statusCode);
     if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
     span.end();
@@ -38,7 +40,11 @@ export function requestContext(): RequestHandler {
       res.setHeader('x-request-id', requestContext.requestId);
       runWithContext(requestContext, next);
     };
-    if (trace.getActiveSpan() !== undefined) return run();
+    const active = trace.getActiveSpan();
+    if (active !== undefined) {
+      finishOnClose(active, req, res, false);
+      return run();
+    }
     const parent = extractContext(req.headers);
     const span = httpTracer.startSpan(
       req.method,
@@ -53,7 +59,7 @@ export function requestContext(): RequestHandler {
       },
       parent,
     );
-    endOnFinish(span, req, res);
+    finishOnClose(span, req, res, true);
     context.with(trace.setSpan(parent, span), run);
   };
 }

@@ -5,6 +5,7 @@
 import type { FailureReason, OrderLine, SagaState } from '@trio/contracts/billing';
 import type { Address } from '@trio/contracts/common';
 import type { Queryable } from '@trio/service-runtime/postgres';
+import { activeTraceparent } from '@trio/service-runtime/tracing';
 
 export interface OrderRow {
   id: string;
@@ -106,8 +107,8 @@ export async function insertOrder(db: Queryable, order: NewOrder): Promise<boole
     `WITH inserted AS (
        INSERT INTO orders (id, user_id, idempotency_key, request_fingerprint, state, correlation_id,
          currency, lines, weight_grams, shipping_service, address, card_token, tax_rate_bp, subtotal,
-         deadline_at)
-       VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+         deadline_at, traceparent)
+       VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
        ON CONFLICT (user_id, idempotency_key) DO NOTHING
        RETURNING id)
      INSERT INTO order_history (order_id, state) SELECT id, 'pending' FROM inserted`,
@@ -126,6 +127,8 @@ export async function insertOrder(db: Queryable, order: NewOrder): Promise<boole
       order.taxRateBp,
       order.subtotal,
       order.deadlineAt,
+      // The placing request's span: the saga's steps, resumed or not, join its trace.
+      activeTraceparent() ?? null,
     ],
   );
   return rowCount === 1;
@@ -255,14 +258,14 @@ export async function recordRetry(
 export async function dueOrders(
   db: Queryable,
   limit: number,
-): Promise<{ id: string; correlationId: string }[]> {
-  const { rows } = await db.query<{ id: string; correlation_id: string }>(
-    `SELECT id, correlation_id FROM orders
+): Promise<{ id: string; correlationId: string; traceparent: string | null }[]> {
+  const { rows } = await db.query<{ id: string; correlation_id: string; traceparent: string | null }>(
+    `SELECT id, correlation_id, traceparent FROM orders
      WHERE state NOT IN ('invoiced', 'failed', 'cancelled') AND next_attempt_at <= now()
      ORDER BY next_attempt_at LIMIT $1`,
     [limit],
   );
-  return rows.map((row) => ({ id: row.id, correlationId: row.correlation_id }));
+  return rows.map((row) => ({ id: row.id, correlationId: row.correlation_id, traceparent: row.traceparent }));
 }
 
 export async function setShipment(db: Queryable, orderId: string, shipmentId: string): Promise<boolean> {

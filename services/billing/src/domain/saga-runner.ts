@@ -11,6 +11,7 @@ import type { Logger } from '@trio/service-runtime/logger';
 import pg from 'pg';
 import { dueOrders } from '../data-access/orders.ts';
 import { type DriveOptions, driveSaga, type SagaDeps } from './saga.ts';
+import { tracedResume } from './saga-tracing.ts';
 
 export interface SagaRunnerOptions {
   deps: SagaDeps;
@@ -127,7 +128,9 @@ export function createSagaRunner(options: SagaRunnerOptions): SagaRunner {
       if (stopping || driving.size >= options.concurrency) return;
       if (driving.has(row.id) || !(await tryLock(row.id))) continue;
       log.info({ orderId: row.id }, 'resuming an unfinished checkout');
-      runWithContext(createContext({ correlationId: row.correlationId }), () => drive(row.id));
+      runWithContext(createContext({ correlationId: row.correlationId }), () =>
+        tracedResume(row.id, row.traceparent, () => drive(row.id)),
+      );
     }
   }
 

@@ -33,6 +33,7 @@ import {
 } from '../data-access/orders.ts';
 import type { PaymentAnswer, PaymentPeer } from '../peers/payment.ts';
 import type { SagaMetrics } from './metrics.ts';
+import { tracedStep } from './saga-tracing.ts';
 import { orderTotals } from './totals.ts';
 
 export interface SagaDeps {
@@ -99,7 +100,7 @@ export async function driveSaga(deps: SagaDeps, orderId: string, options: DriveO
 
     let outcome: Outcome;
     try {
-      outcome = await step(deps, order);
+      outcome = await tracedStep(order, () => step(deps, order));
     } catch (error) {
       outcome = { kind: 'retry', error };
     }

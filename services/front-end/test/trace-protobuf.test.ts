@@ -1,0 +1,6 @@
+// The checkout trace, exported as OTLP/HTTP protobuf (see support/checkout-trace.ts).
+// The side-effect import comes first: it starts the SDK before the shop's modules are evaluated.
+import './support/trace-protobuf.ts';
+import { checkoutTraceTests } from './support/checkout-trace.ts';
+
+checkoutTraceTests('http/protobuf');
