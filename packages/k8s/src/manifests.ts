@@ -9,8 +9,16 @@ export const k8sDir = fileURLToPath(new URL('../../../infra/k8s/', import.meta.u
 
 export type Overlay = 'dev' | 'prod';
 export const overlays: readonly Overlay[] = ['dev', 'prod'];
+/** An overlay with the observability component (test/observability.test.ts checks them). */
+export type ObservedOverlay = `${Overlay}-observability`;
+export type AnyOverlay = Overlay | ObservedOverlay;
 /** The namespace each overlay deploys into. */
-export const namespaceOf: Record<Overlay, string> = { dev: 'trio-shop-dev', prod: 'trio-shop' };
+export const namespaceOf: Record<AnyOverlay, string> = {
+  dev: 'trio-shop-dev',
+  prod: 'trio-shop',
+  'dev-observability': 'trio-shop-dev',
+  'prod-observability': 'trio-shop',
+};
 
 /** What every Kubernetes object has; the rest is the kind's business (see models.ts). */
 export interface KubeObject {
@@ -67,10 +75,10 @@ function isKubeObject(value: unknown): value is KubeObject {
   );
 }
 
-const built = new Map<Overlay, KubeObject[]>();
+const built = new Map<AnyOverlay, KubeObject[]>();
 
 /** The objects of infra/k8s/overlays/<overlay>, built once per test process. */
-export function buildOverlay(overlay: Overlay): KubeObject[] {
+export function buildOverlay(overlay: AnyOverlay): KubeObject[] {
   let objects = built.get(overlay);
   if (objects === undefined) {
     objects = parseStream(kustomize(`${k8sDir}overlays/${overlay}`));

@@ -82,6 +82,8 @@ export interface ShopPeers {
   catalogUrl: string;
   profilesUrl: string;
   paymentUrl: string;
+  /** Where each peer serves /healthz, /readyz and /metrics: its API, or a ZeroRPC service's admin port. */
+  adminUrls: Record<PeerName, string>;
   inventory: RpcServiceClient<typeof inventoryRpc>;
   /** A logger whose lines are kept for logText(). */
   logger(service: string): { capture: LogCapture; log: Logger };
@@ -141,6 +143,14 @@ async function registerCustomer(
   if (session.status !== 201) throw new Error(`log in answered ${session.status}`);
   const body = session.body as { token: string; user: { id: string } };
   return { token: body.token, userId: body.user.id, email };
+}
+
+type RpcPeer = 'inventory' | 'shipping' | 'recommendations';
+
+/** A ZeroRPC service's /metrics and probes are on its admin listener. */
+function adminUrlsOf(services: Record<RpcPeer, { adminPort: number }>): Record<RpcPeer, string> {
+  const url = (name: RpcPeer) => `http://127.0.0.1:${services[name].adminPort}`;
+  return { inventory: url('inventory'), shipping: url('shipping'), recommendations: url('recommendations') };
 }
 
 export async function startPeers(infra: TestInfra, options: PeersOptions): Promise<ShopPeers> {
@@ -257,6 +267,10 @@ export async function startPeers(infra: TestInfra, options: PeersOptions): Promi
     catalogUrl,
     profilesUrl,
     paymentUrl,
+    adminUrls: {
+      ...{ catalog: catalogUrl, profiles: profilesUrl, payment: paymentUrl },
+      ...adminUrlsOf({ inventory, shipping, recommendations }),
+    },
     inventory: inventoryClient,
     logger,
     async stopPeer(name) {
