@@ -160,7 +160,7 @@ async function main(argv: string[]): Promise<number> {
       gapMs: parseDuration(values.gap),
     };
     console.error(
-      `chaos: ${steps.length} faults over ${(chaosDurationMs({ steps, ...timing }) / 1000).toFixed(0)} s of checkout load ` +
+      `chaos: ${steps.length} faults, planned over ${(chaosDurationMs({ steps, ...timing }) / 1000).toFixed(0)} s of checkout load ` +
         `at ${load.rate ?? load.users}/s against ${load.target}, then the invariants`,
     );
     const report = await runChaos({
