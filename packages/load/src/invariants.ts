@@ -3,6 +3,9 @@
 // those orders still held (inventory), a captured payment for every confirmed order and none for
 // the others, and no authorization left open (payment). It waits up to `settleMs` for sagas still
 // running. Exported for any suite that needs them after a run (the load test, a chaos run).
+// Shop-wide checks read every row, not only the run's: invoice numbers without gaps, stock never
+// below zero, no reservation held past its expiry, and, when the caller can read the broker, every
+// dead-letter queue empty.
 import pg from 'pg';
 
 export interface InvariantOptions {
@@ -13,6 +16,10 @@ export interface InvariantOptions {
   settleMs?: number;
   /** Schema names, if the services do not use their own names. */
   schemas?: { billing?: string; inventory?: string; payment?: string };
+  /** Messages in each dead-letter queue of the shop (see chaos/infra.ts); the check is left out without it. */
+  deadLetters?: () => Promise<Record<string, number>>;
+  /** A reservation held this long past its expiry counts as held past its TTL (default 5 s: the sweep's pace). */
+  ttlGraceMs?: number;
 }
 
 export interface InvariantCheck {
@@ -69,6 +76,14 @@ async function readChecks(
   );
   const capturedTwice = payments.rows.filter((row) => Number(row.captured_amount) > 0).length - captured.size;
   const open = payments.rows.filter((row) => row.status === 'authorized');
+  const failed = new Set(
+    orders
+      .filter((order) => order.state === 'failed' || order.state === 'cancelled')
+      .map((order) => order.id),
+  );
+  const failedNotVoided = payments.rows.filter(
+    (row) => failed.has(row.order_id) && row.status !== 'voided' && row.status !== 'refunded',
+  );
   const capturedNotConfirmed = [...captured].filter((id) => !confirmed.has(id));
   const confirmedNotCaptured = [...confirmed].filter((id) => !captured.has(id));
   const unknown = ids.length - orders.length;
@@ -103,8 +118,70 @@ async function readChecks(
       ok: open.length === 0,
       detail: `${open.length} authorized, neither captured nor voided${sample(open.map((row) => row.order_id))}`,
     },
+    {
+      name: 'every authorization of a failed order voided',
+      ok: failedNotVoided.length === 0,
+      detail: `${failed.size} failed or cancelled; ${failedNotVoided.length} with a payment not voided${sample(
+        failedNotVoided.map((row) => `${row.order_id} ${row.status}`),
+      )}`,
+    },
   ];
   return { states, checks };
+}
+
+/** The checks over every row of the shop: invoices, stock, reservations, dead letters. */
+async function readShopChecks(
+  client: pg.Client,
+  { billing, inventory }: Schemas,
+  options: InvariantOptions,
+): Promise<InvariantCheck[]> {
+  const invoices = await client.query<{ year: number; count: string; max: number; distinct: string }>(
+    `SELECT year, count(*) AS count, max(sequence) AS max, count(DISTINCT sequence) AS distinct
+       FROM ${billing}.invoices GROUP BY year ORDER BY year`,
+  );
+  const gaps = invoices.rows.filter(
+    (row) => Number(row.count) !== row.max || Number(row.distinct) !== row.max,
+  );
+  const stock = await client.query<{ sku: string; on_hand: number; reserved: number }>(
+    `SELECT sku, on_hand, reserved FROM ${inventory}.stock WHERE on_hand < 0 OR reserved < 0 OR reserved > on_hand`,
+  );
+  const overdue = await client.query<{ order_id: string }>(
+    `SELECT order_id FROM ${inventory}.reservations
+      WHERE status = 'held' AND expires_at < now() - make_interval(secs => $1::float8 / 1000)`,
+    [options.ttlGraceMs ?? 5_000],
+  );
+  const checks: InvariantCheck[] = [
+    {
+      name: 'invoices numbered without gaps',
+      ok: gaps.length === 0,
+      detail:
+        invoices.rows.map((row) => `${row.year}: ${row.count} invoices, numbers 1–${row.max}`).join('; ') ||
+        'no invoices',
+    },
+    {
+      name: 'stock never below zero',
+      ok: stock.rows.length === 0,
+      detail: `${stock.rows.length} products below zero or over-reserved${stock.rows
+        .slice(0, 3)
+        .map((row) => ` ${row.sku} on hand ${row.on_hand} reserved ${row.reserved}`)
+        .join(',')}`,
+    },
+    {
+      name: 'no reservation held past its TTL',
+      ok: overdue.rows.length === 0,
+      detail: `${overdue.rows.length} held past their expiry`,
+    },
+  ];
+  if (options.deadLetters !== undefined) {
+    const counts = await options.deadLetters();
+    const full = Object.entries(counts).filter(([, count]) => count > 0);
+    checks.push({
+      name: 'dead-letter queues empty',
+      ok: full.length === 0,
+      detail: `${Object.keys(counts).length} DLQs; ${full.map(([queue, count]) => `${queue}: ${count}`).join(', ') || 'all empty'}`,
+    });
+  }
+  return checks;
 }
 
 export async function checkInvariants(options: InvariantOptions): Promise<InvariantReport> {
@@ -121,10 +198,14 @@ export async function checkInvariants(options: InvariantOptions): Promise<Invari
     // check holds or `settleMs` has passed.
     const started = performance.now();
     const settleMs = options.settleMs ?? 30_000;
-    let read = await readChecks(client, schemas, ids);
+    const readAll = async () => {
+      const orders = await readChecks(client, schemas, ids);
+      return { ...orders, checks: [...orders.checks, ...(await readShopChecks(client, schemas, options))] };
+    };
+    let read = await readAll();
     while (!read.checks.every((check) => check.ok) && performance.now() - started < settleMs) {
       await new Promise((resolve) => setTimeout(resolve, 250));
-      read = await readChecks(client, schemas, ids);
+      read = await readAll();
     }
     return {
       ok: read.checks.every((check) => check.ok),

@@ -69,6 +69,8 @@ export interface PeersOptions {
   services: readonly ServiceName[];
   /** Stocks the demo catalogue too (catalog always seeds it: it brings the categories). */
   seedStock?: boolean;
+  /** More settings every service of the test shares (e.g. FAULTS_ENABLED and its key prefix). */
+  env?: Record<string, string>;
 }
 
 export interface ShopPeers {
@@ -163,6 +165,7 @@ export async function startPeers(infra: TestInfra, options: PeersOptions): Promi
     DATABASE_POOL_SIZE: '3',
     AMQP_URL: infra.broker.url,
     EVENTS_EXCHANGE: infra.broker.exchange('events'),
+    ...options.env,
   };
   // Small pools: a test file runs seven services against one PostgreSQL server.
   const run = { ...common, HTTP_PORT: '0' };

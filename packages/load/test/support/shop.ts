@@ -17,11 +17,13 @@ export interface LoadTestShop {
   stop(): Promise<void>;
 }
 
-export async function startShop(infra: TestInfra): Promise<LoadTestShop> {
+/** `env`: settings every service shares on top of the test's (the chaos test's fault flags). */
+export async function startShop(infra: TestInfra, env: Record<string, string> = {}): Promise<LoadTestShop> {
   const peers = await startPeers(infra, {
     services: ServiceName.options,
     seedStock: true,
     slowCardDelayMs: 300,
+    env,
   });
   const started: ServiceHost[] = [];
   const stop = async () => {
