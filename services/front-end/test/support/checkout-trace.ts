@@ -68,18 +68,26 @@ export function checkoutTraceTests(protocol: string): void {
     });
     const consumers = ['inventory', 'shipping', 'recommendations'];
     let spans: ReceivedSpan[] = [];
-    await waitFor('the consumers’ process spans', async () => {
+    const orphansOf = (all: ReceivedSpan[]) => {
+      const ids = new Set(all.map((span) => span.spanId));
+      return all.filter((span) => span !== root && !ids.has(span.parentSpanId ?? ''));
+    };
+    // A span is exported when it ends, so a child (a query) can arrive before the parent that
+    // is still open: wait for the consumers and for every parent, then assert what is there.
+    await waitFor('the consumers’ process spans and every parent', async () => {
       await telemetry.flush();
       spans = receiver.spans().filter((span) => span.traceId === root.traceId);
       const groups = spans
         .filter((span) => span.kind === kind.consumer && span.name === 'process order.confirmed')
         .map((span) => String(span.attributes['messaging.consumer.group.name']));
-      return consumers.every((consumer) => groups.some((group) => group.includes(`${consumer}.`)));
-    });
+      const allConsumed = consumers.every((consumer) =>
+        groups.some((group) => group.includes(`${consumer}.`)),
+      );
+      return allConsumed && orphansOf(spans).length === 0;
+    }).catch(() => undefined); // the assertions below say what is missing
 
     // One tree: every span but the root has its parent in the trace.
-    const ids = new Set(spans.map((span) => span.spanId));
-    const orphans = spans.filter((span) => span !== root && !ids.has(span.parentSpanId ?? ''));
+    const orphans = orphansOf(spans);
     assert.deepEqual(
       orphans.map((span) => span.name),
       [],
