@@ -414,7 +414,12 @@ describe('npm start', () => {
   test('without PostgreSQL (and no Docker engine) it stops within 5 s, naming what is missing', async () => {
     const port = await closedPort();
     const started = Date.now();
-    const run = launch({ DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/postgres` });
+    // No Docker engine, even where one runs: otherwise the launcher would start PostgreSQL from
+    // docker-compose.yml, and compose would create its default bridge network on this machine.
+    const run = launch({
+      DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/postgres`,
+      DOCKER_HOST: 'unix:///nonexistent/docker.sock',
+    });
     const code = await run.exited;
     const elapsed = Date.now() - started;
     assert.equal(code, 1);
