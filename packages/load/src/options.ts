@@ -5,6 +5,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
+import { isLoopbackHost } from '@trio/service-runtime/config';
 
 export const scenarioNames = ['browse', 'buy', 'history', 'checkout'] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
@@ -163,9 +164,6 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
   };
 }
 
-const isLoopback = (address: string): boolean =>
-  isIP(address) === 4 ? address.startsWith('127.') : address === '::1' || address === '::ffff:127.0.0.1';
-
 /**
  * Resolves the target's host and refuses any address off this machine unless allowed. Answers the
  * target with a literal IPv4 address (so that shoppers can bind 127.x source addresses) and whether
@@ -178,14 +176,14 @@ export async function resolveTarget(
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const addresses =
     isIP(host) !== 0 ? [host] : (await lookup(host, { all: true })).map((entry) => entry.address);
-  const remote = addresses.filter((address) => !isLoopback(address));
+  const remote = addresses.filter((address) => !isLoopbackHost(address));
   if (remote.length > 0 && !options.allowNonLoopback) {
     throw new Error(
       `${options.target} resolves to ${remote.join(', ')}, not this machine: a load run is aimed at loopback ` +
         'unless --allow-non-loopback says otherwise',
     );
   }
-  const ipv4 = addresses.find((address) => isIP(address) === 4 && isLoopback(address));
+  const ipv4 = addresses.find((address) => isIP(address) === 4 && isLoopbackHost(address));
   if (ipv4 === undefined) return { target: options.target, distinctAddresses: false };
   url.hostname = ipv4;
   return { target: url.origin, distinctAddresses: options.distinctAddresses };

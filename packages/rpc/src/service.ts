@@ -2,7 +2,7 @@
 // registry, shuts the process down when a handler reports a catastrophic error, registers its closer
 // (`rpc server`) so that it stops taking calls before the connections it uses close, and binds it.
 import type { RpcServiceDefinition } from '@trio/contracts/rpc';
-import { markSecret } from '@trio/service-runtime/config';
+import { isLoopbackHost, markSecret } from '@trio/service-runtime/config';
 import type { ServiceHost } from '@trio/service-runtime/service';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -114,11 +114,6 @@ export function curveClientSettings() {
  */
 export function peerCurveKey() {
   return markSecret(CurveKey.optional());
-}
-
-/** 127.0.0.0/8, ::1 and localhost: a port bound there is reachable from this machine only. */
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 /**

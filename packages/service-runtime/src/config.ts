@@ -49,6 +49,12 @@ export const PeerAddr = z
     z.array(z.string().regex(/^tcp:\/\/[^\s:/]+:\d{1,5}$/, 'must be tcp://host:port[,tcp://host:port…]')),
   );
 
+/** 127.0.0.0/8, ::1 (also IPv4-mapped) and localhost: an address reachable from this machine only. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, '$1');
+  return bare === 'localhost' || bare === '::1' || /^(::ffff:)?127(\.\d{1,3}){3}$/.test(bare);
+}
+
 /**
  * The interface a port binds to: loopback unless the deployment says otherwise, so that a shop
  * started on a laptop is not reachable from the café's network. Containers set 0.0.0.0 (their
