@@ -9,7 +9,7 @@
 //
 // The root package's `npm start` builds what is stale first (turbo), then runs this.
 import { spawn } from 'node:child_process';
-import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +27,7 @@ import {
   stopOrder,
   telemetryEnv,
 } from './services.ts';
+import { removeShopState, type ShopState, writeJsonAtomically, writeShopState } from './state.ts';
 import { type Supervised, supervise } from './supervise.ts';
 
 const root = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
@@ -40,6 +41,7 @@ const stopTimeoutMs = 15_000;
 
 interface Running extends Supervised {
   httpPort: number;
+  adminPort: number | undefined;
   /** Where /readyz answers. */
   readinessPort: number;
   rpcPort: number | undefined;
@@ -143,6 +145,7 @@ function startService(spec: ServiceSpec, onLine: (line: string) => void): Runnin
   return {
     name,
     httpPort,
+    adminPort: spec.adminPort,
     readinessPort: port,
     rpcPort,
     ...started,
@@ -213,7 +216,10 @@ async function main(): Promise<void> {
           eraseTable();
           say(paint('red', reason, colours));
           stopping = true;
-          void stopAll(running).then(() => process.exit(1));
+          void stopAll(running).then(() => {
+            removeShopState(root);
+            process.exit(1);
+          });
         },
       },
       startedAt,
@@ -231,6 +237,7 @@ async function main(): Promise<void> {
     tableLive = false;
     say(`${signal}: stopping the shop (front-end, then billing, then the rest)…`);
     void stopAll(running).then(() => {
+      removeShopState(root);
       say('Stopped. The data stays in PostgreSQL for the next start.');
       process.exit(0);
     });
@@ -269,17 +276,21 @@ async function main(): Promise<void> {
     `\n${paint('bold', `Trio Shop is ready in ${(readyMs / 1000).toFixed(1)} s:`, colours)} ` +
       `${paint(['bold', 'cyan'], 'http://localhost:8080/', colours)}  (Ctrl-C stops it)\n`,
   );
-  if (reportPath !== undefined) {
-    // Written beside it, then renamed: whoever waits for the file never reads it half-written.
-    writeFileSync(
-      `${reportPath}.partial`,
-      JSON.stringify({
-        readyMs,
-        services: running.map((service) => ({ name: service.name, pid: service.child.pid })),
-      }),
-    );
-    renameSync(`${reportPath}.partial`, reportPath);
-  }
+  const state: ShopState = {
+    mode: 'processes',
+    launcherPid: process.pid,
+    readyMs,
+    services: running.map((service) => ({
+      name: service.name,
+      pid: service.child.pid,
+      address: '127.0.0.1',
+      httpPort: service.httpPort,
+      ...(service.adminPort === undefined ? {} : { adminPort: service.adminPort }),
+      ...(service.rpcPort === undefined ? {} : { rpcPort: service.rpcPort }),
+    })),
+  };
+  writeShopState(root, state);
+  if (reportPath !== undefined) writeJsonAtomically(reportPath, state);
 }
 
 await main();
