@@ -6,6 +6,8 @@ export interface SagaMetrics {
   /** outcome: `invoiced`, or the failure reason. */
   finished: Counter<'outcome'>;
   duration: Histogram<'outcome'>;
+  /** Each step's time, by the state it started from: where a slow checkout spends it. */
+  stepDuration: Histogram<'state' | 'outcome'>;
   /** Steps that got no answer and were left for a later attempt. */
   deferred: Counter<'state'>;
 }
@@ -23,6 +25,13 @@ export function createSagaMetrics(registry: Registry): SagaMetrics {
       help: 'From the order being placed to its saga ending',
       labelNames: ['outcome'] as const,
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers: [registry],
+    }),
+    stepDuration: new Histogram({
+      name: 'billing_saga_step_duration_seconds',
+      help: 'One saga step (its call and its state change), by the state it started from and its outcome',
+      labelNames: ['state', 'outcome'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
     deferred: new Counter({

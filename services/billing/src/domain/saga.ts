@@ -99,11 +99,16 @@ export async function driveSaga(deps: SagaDeps, orderId: string, options: DriveO
     const log = deps.log.child({ orderId, state: order.state });
 
     let outcome: Outcome;
+    const started = performance.now();
     try {
       outcome = await tracedStep(order, () => step(deps, order));
     } catch (error) {
       outcome = { kind: 'retry', error };
     }
+    deps.metrics.stepDuration.observe(
+      { state: order.state, outcome: outcome.kind },
+      (performance.now() - started) / 1000,
+    );
 
     if (outcome.kind === 'moved') {
       retried = 0;
