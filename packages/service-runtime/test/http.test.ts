@@ -170,6 +170,33 @@ describe('request ids and logs', () => {
     assert.match(forged.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
   });
 
+  it('at info, a fast success writes no access line; a refusal writes one (every request is in the histogram)', async () => {
+    capture.log.level = 'info';
+    try {
+      const ok = await fetch(`${base}/products/7`);
+      const refused = await fetch(`${base}/out-of-stock`);
+      await sleep(10); // the access line is written when the response closes
+      const access = (res: Response) =>
+        capture
+          .lines()
+          .filter(
+            (line) => line.requestId === res.headers.get('x-request-id') && line.msg === 'request completed',
+          );
+      assert.deepEqual(access(ok), []);
+      assert.deepEqual(
+        access(refused).map((line) => [line.level, line.status, line.route]),
+        [['info', 409, '/out-of-stock']],
+      );
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      assert.match(
+        metrics,
+        /http_server_request_duration_seconds_count\{[^}]*route="\/products\/:id"[^}]*status="200"[^}]*\} [1-9]/,
+      );
+    } finally {
+      capture.log.level = 'debug';
+    }
+  });
+
   it('every line logged while handling a request carries its request id, trace id and the service', async () => {
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const res = await post('/echo', JSON.stringify({ hello: 'world' }), {
