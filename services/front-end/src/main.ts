@@ -15,7 +15,7 @@ import { contentSecurityPolicy, createApp } from './app.ts';
 import { Config } from './config.ts';
 import { createCartStore } from './domain/cart-store.ts';
 import { createFeaturedProducts } from './domain/featured.ts';
-import { createCategoryCache, createProductCache } from './domain/product-cache.ts';
+import { createCategoryCache, createProductCache, createProductListCache } from './domain/product-cache.ts';
 import { createSessionStore } from './domain/sessions.ts';
 import { cacheEventHandlers } from './entry-points/events/cache.ts';
 import { billingClient, catalogClient, profilesClient } from './peers/clients.ts';
@@ -74,10 +74,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const catalog = catalogClient(rest('catalog', config.CATALOG_URL));
   const products = createProductCache(catalog, { ttlMs: config.PRODUCT_CACHE_TTL_MS });
   const categories = createCategoryCache(catalog, { ttlMs: config.PRODUCT_CACHE_TTL_MS });
+  const productLists = createProductListCache(catalog, { ttlMs: config.PRODUCT_CACHE_TTL_MS });
   await bus.consume({
     subscription: 'front-end.cache',
     db: null,
-    handlers: cacheEventHandlers(products, categories),
+    handlers: cacheEventHandlers(products, categories, productLists),
   });
 
   const cookie = { secure: config.COOKIE_SECURE, ttlSeconds: config.SESSION_TTL_SECONDS };
@@ -90,6 +91,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     recommendations,
     products,
     categories,
+    productLists,
     featured: createFeaturedProducts(catalog, { ttlMs: config.PRODUCT_CACHE_TTL_MS }),
     carts: createCartStore(redis, { ttlSeconds: 30 * 24 * 3600 }),
     sessions: createSessionStore(redis, {

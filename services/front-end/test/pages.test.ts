@@ -3,6 +3,7 @@
 // the answers. Every HTML answer is checked against the CSP's rules: no inline script or style.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { adminToken } from '@trio/shop-testing/peers';
 import { useTestInfra } from '@trio/testing/infra';
 import {
   type BrowserClient,
@@ -139,6 +140,22 @@ describe('browsing', () => {
     assert.match(html, /€19\.99/);
     assert.match(html, new RegExp(`name="q" value="${word}"`), 'the search box keeps the query');
     expectRedirect(await client.get('/search?q=%20'), '/');
+  });
+
+  test('a search page is kept until the catalogue changes: a new price shows once product.updated arrives', async () => {
+    const client = shop.browserClient();
+    const word = `Wombat${crypto.randomUUID().slice(0, 6)}`;
+    const sku = await shop.peers.product({ name: `${word} ladle`, price: 1999 });
+    assert.match(await getPage(client, `/search?q=${word}`), /€19\.99/);
+    const changed = await fetch(`${shop.peers.catalogUrl}/products/${sku}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ price: { amount: 2499, currency: 'EUR' } }),
+    });
+    assert.equal(changed.status, 200, await changed.text());
+    await waitFor('the search page to show the new price', async () =>
+      /€24\.99/.test(await getPage(client, `/search?q=${word}`)),
+    );
   });
 
   test('a category page names the category and pages through it; an unknown one is a 404 page', async () => {

@@ -3,7 +3,6 @@
 import type { CategoryList, Product, ProductList } from '@trio/contracts/catalog';
 import type { ApiProductDetail, ApiProductListQuery, StockStatus } from '@trio/contracts/front-end';
 import { AppError } from '@trio/service-runtime/errors';
-import { bodyOf } from './peer-replies.ts';
 import type { ShopDeps } from './shop.ts';
 
 /** At or below this many units a product shows as low in stock. */
@@ -16,10 +15,8 @@ export type ProductQuery = ApiProductListQuery & {
   sort?: 'relevance' | 'name' | 'price_asc' | 'price_desc' | 'newest' | undefined;
 };
 
-export async function listProducts(deps: ShopDeps, query: ProductQuery): Promise<ProductList> {
-  const { q, category, minPrice, maxPrice, sort, page } = query;
-  const reply = await deps.catalog.listProducts({ query: { q, category, minPrice, maxPrice, sort, page } });
-  return bodyOf('catalog', reply, 200);
+export function listProducts(deps: ShopDeps, query: ProductQuery): Promise<ProductList> {
+  return deps.productLists.get(query);
 }
 
 export async function listCategories(deps: ShopDeps): Promise<CategoryList> {

@@ -13,7 +13,7 @@ import type { Logger } from '@trio/service-runtime/logger';
 import type { BillingClient, CatalogClient, ProfilesClient } from '../peers/clients.ts';
 import type { CartOwner, CartStore } from './cart-store.ts';
 import type { FeaturedProducts } from './featured.ts';
-import type { CategoryCache, ProductCache } from './product-cache.ts';
+import type { CategoryCache, ProductCache, ProductListCache } from './product-cache.ts';
 import type { SessionStore, ShopSession } from './sessions.ts';
 
 export interface ShopDeps {
@@ -25,6 +25,8 @@ export interface ShopDeps {
   recommendations: RpcServiceClient<typeof recommendationsRpc>;
   products: ProductCache;
   categories: CategoryCache;
+  /** Category pages' and searches' product lists. */
+  productLists: ProductListCache;
   featured: FeaturedProducts;
   carts: CartStore;
   sessions: SessionStore;
