@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, type JsonWebKey, sign } from 'node:crypto';
 import { test } from 'node:test';
+import { importJWK, type JWK, SignJWT } from 'jose';
 import { z } from 'zod';
 import { ConfigError, parseConfig, serviceSettings } from '../config.ts';
 import type { AppError } from '../errors.ts';
@@ -54,6 +55,66 @@ test('when a token is sent a second time, it is refused: each call needs a fresh
     (error: AppError) => error.status === 401 && /replayed/.test(error.message),
   );
   assert.equal(await verifier.verify(await caller.tokenFor('payment')), 'billing');
+});
+
+test('a token signed by jose verifies, and ours carry what jose checks; every forged or broken one is a 401', async () => {
+  const billing = keyPair('billing-1');
+  const config = Config.parse({
+    SERVICE_PRIVATE_KEY: billing.privateJwk,
+    BILLING_PUBLIC_KEY: billing.publicJwk,
+  });
+  const verifier = createCallerVerifier('payment', callerKeysFrom(config));
+  const key = await importJWK(JSON.parse(billing.privateJwk) as JWK, 'EdDSA');
+  const now = Math.floor(Date.now() / 1000);
+  const claims = { iss: 'billing', aud: 'payment', iat: now, exp: now + 60, jti: crypto.randomUUID() };
+  const jose = (payload: Record<string, unknown>, header: Record<string, unknown> = {}) =>
+    new SignJWT(payload).setProtectedHeader({ alg: 'EdDSA', kid: 'billing-1', ...header }).sign(key);
+  assert.equal(await verifier.verify(await jose(claims)), 'billing');
+
+  const ours = await (await createCallerIdentity('billing', config.SERVICE_PRIVATE_KEY!)).tokenFor('payment');
+  const [header, payload] = ours
+    .split('.', 2)
+    .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
+  assert.deepEqual(header, { alg: 'EdDSA', kid: 'billing-1', typ: 'JWT' });
+  assert.deepEqual(Object.keys(payload).sort(), ['aud', 'exp', 'iat', 'iss', 'jti']);
+  assert.equal(payload.exp - payload.iat, 60);
+
+  const tampered = ours.replace(/\.([^.]+)\./, (_whole, part: string) => {
+    const body = JSON.parse(Buffer.from(part, 'base64url').toString());
+    return `.${Buffer.from(JSON.stringify({ ...body, iss: 'billing', aud: ['payment'], jti: 'x' })).toString('base64url')}.`;
+  });
+  const stranger = keyPair('billing-1');
+  const strangerKey = await importJWK(JSON.parse(stranger.privateJwk) as JWK, 'EdDSA');
+  const fresh = () => ({ ...claims, jti: crypto.randomUUID() });
+  // jose will not sign a header it would refuse: this one is signed with billing's key by hand.
+  const signedByHand = (head: object, body: object) => {
+    const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const input = `${part(head)}.${part(body)}`;
+    const jwk = JSON.parse(billing.privateJwk) as JsonWebKey;
+    const signature = sign(null, Buffer.from(input), createPrivateKey({ key: jwk, format: 'jwk' }));
+    return `${input}.${signature.toString('base64url')}`;
+  };
+  const refused: [string, Promise<string> | string][] = [
+    ['a changed payload', tampered],
+    [
+      'signed by another key with billing’s kid',
+      new SignJWT(fresh()).setProtectedHeader({ alg: 'EdDSA', kid: 'billing-1' }).sign(strangerKey),
+    ],
+    ['alg none', `${Buffer.from('{"alg":"none"}').toString('base64url')}.${ours.split('.')[1]}.`],
+    ['an unknown kid', jose(fresh(), { kid: 'billing-2' })],
+    ['a crit header', signedByHand({ alg: 'EdDSA', kid: 'billing-1', crit: ['b64'], b64: true }, fresh())],
+    ['no jti', jose({ ...claims, jti: undefined })],
+    ['no iat', jose({ ...fresh(), iat: undefined })],
+    ['issued in the future', jose({ ...fresh(), iat: now + 30, exp: now + 90 })],
+    ['issued more than a minute ago', jose({ ...fresh(), iat: now - 70, exp: now + 60 })],
+    ['expired', jose({ ...fresh(), iat: now - 50, exp: now - 10 })],
+    ['not before a later time', jose({ ...fresh(), nbf: now + 30 })],
+    ['for another audience', jose({ ...fresh(), aud: 'profiles' })],
+    ['three parts of garbage', 'a.b.c'],
+  ];
+  for (const [situation, token] of refused) {
+    await assert.rejects(verifier.verify(await token), (error: AppError) => error.status === 401, situation);
+  }
 });
 
 test('when the replay guard is full or its ids expire, it forgets the oldest first', () => {
