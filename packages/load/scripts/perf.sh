@@ -61,7 +61,7 @@ start_shop "$out/prof-checkout" "$out/shop-checkout.log"
 cpu_ticks >"$out/cpu-before.txt"
 since=$(date +%s%3N)
 node packages/load/dist/cli.js --target http://127.0.0.1:18080 --database-url "$database" \
-  --mix checkout=1 --think 0 --cards success=1 --accounts 40 --rate "$rate" --duration "$duration" \
+  --mix checkout=1 --think 0 --cards success=1 --accounts 10 --rate "$rate" --duration "$duration" \
   --progress off --out "$out/checkout" | tee "$out/checkout.txt"
 cpu_ticks >"$out/cpu-after.txt"
 echo "--since $since --until $(date +%s%3N)" >"$out/window-checkout.txt"
