@@ -2,6 +2,8 @@
 // filled from params, query strings built, bad calls stopped before they leave, and answers that
 // break the contract reported as the peer failing.
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ErrorBody } from '@trio/contracts/common';
 import { defineRoute, errorResponses } from '@trio/contracts/http';
@@ -215,6 +217,37 @@ describe('typed REST client: answers that break the contract', () => {
   it('no answer at all is PeerUnavailable', async () => {
     const closed = createRestPeer({ name: 'widgets', baseUrl: 'http://127.0.0.1:9', timeoutMs: 500 });
     await assert.rejects(createRestClient(closed, widgetRoutes).listWidgets(), PeerUnavailable);
+  });
+
+  it('an answer whose body stalls past the timeout is PeerUnavailable; headers and a JSON body are read as sent', async () => {
+    const server = createServer((req, res) => {
+      if (req.url === '/stall') {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' }).write('{"a"');
+        return;
+      }
+      let body = '';
+      req
+        .on('data', (chunk) => (body += chunk))
+        .on('end', () => {
+          res.setHeader('set-cookie', ['a=1', 'b=2']);
+          res.writeHead(201, { 'content-type': 'application/json', 'retry-after': '3' }).end(body);
+        });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const peer = createRestPeer({ name: 'widgets', baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 300 });
+    try {
+      const started = performance.now();
+      await assert.rejects(peer.request('GET', '/stall'), PeerUnavailable);
+      assert.ok(performance.now() - started < 2_000);
+      const reply = await peer.request('POST', '/echo', { body: { name: 'ünïcode' } });
+      assert.deepEqual([reply.status, reply.body], [201, { name: 'ünïcode' }]);
+      assert.equal(reply.headers.get('retry-after'), '3');
+      assert.deepEqual(reply.headers.getSetCookie(), ['a=1', 'b=2']);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
 

@@ -3,6 +3,12 @@
 // parsed body for every HTTP answer (a 404 or a 402 is an answer the caller decides about); when no
 // answer came (refused, reset, timed out) it throws PeerUnavailable, which the error mapper turns
 // into a 503 if the caller lets it through.
+//
+// Calls go through node:http with a keep-alive agent rather than fetch: undici's fetch (its
+// Request, Headers and body streams) was 10 % of billing's busy time under the checkout load in
+// issue 14's profiles, for small JSON bodies on loopback connections.
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Registry } from 'prom-client';
 import { createBreaker } from '../breaker.ts';
 import { getContext } from '../context.ts';
@@ -112,6 +118,44 @@ export function createRestPeer(options: RestPeerOptions): RestPeer {
     });
   }
 
+  const secure = baseUrl.startsWith('https:');
+  // Connections are kept between calls; idle ones do not keep the process alive.
+  const agent = secure ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+  const open = secure ? httpsRequest : httpRequest;
+
+  /** The answer's status, headers and body text; rejects when no whole answer came in time. */
+  function exchange(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+    timeoutMs: number,
+  ): Promise<{ incoming: IncomingMessage; text: string }> {
+    return new Promise((resolve, reject) => {
+      const outgoing = open(baseUrl + path, { method, headers, agent }, (incoming) => {
+        const chunks: Buffer[] = [];
+        incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+        incoming.once('end', () => {
+          clearTimeout(timer);
+          resolve({ incoming, text: Buffer.concat(chunks).toString('utf8') });
+        });
+        incoming.once('error', fail);
+        incoming.once('close', () => {
+          if (!incoming.complete) fail(new Error('the answer was cut off'));
+        });
+      });
+      function fail(error: unknown) {
+        clearTimeout(timer);
+        reject(error);
+      }
+      const timer = setTimeout(() => {
+        outgoing.destroy(new Error(`no whole answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+      outgoing.once('error', fail);
+      outgoing.end(body);
+    });
+  }
+
   async function send(
     method: string,
     path: string,
@@ -120,26 +164,32 @@ export function createRestPeer(options: RestPeerOptions): RestPeer {
     span: Span,
   ): Promise<PeerReply> {
     try {
-      const response = await fetch(baseUrl + path, {
+      const body = call.body === undefined ? undefined : JSON.stringify(call.body);
+      if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
+      const { incoming, text } = await exchange(
         method,
+        path,
         headers,
-        body: call.body === undefined ? undefined : JSON.stringify(call.body),
-        signal: AbortSignal.timeout(call.timeoutMs ?? options.timeoutMs),
-      });
-      span.setAttribute('http.response.status_code', response.status);
-      if (response.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-      const text = await response.text();
-      const json = response.headers.get('content-type')?.includes('json') === true && text !== '';
-      return {
-        status: response.status,
-        headers: response.headers,
-        body: json ? JSON.parse(text) : undefined,
-        text,
-      };
+        body,
+        call.timeoutMs ?? options.timeoutMs,
+      );
+      const status = incoming.statusCode ?? 0;
+      span.setAttribute('http.response.status_code', status);
+      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      const json = incoming.headers['content-type']?.includes('json') === true && text !== '';
+      return { status, headers: headersOf(incoming), body: json ? JSON.parse(text) : undefined, text };
     } catch (error) {
       throw new PeerUnavailable(options.name, error);
     }
   }
 
   return { name: options.name, request };
+}
+
+/** An answer's headers as a fetch `Headers`, what PeerReply has always carried. */
+function headersOf(incoming: IncomingMessage): Headers {
+  const headers = new Headers();
+  const raw = incoming.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
+  return headers;
 }
