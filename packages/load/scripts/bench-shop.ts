@@ -54,15 +54,17 @@ async function throughput(url: string): Promise<{ rate: number; failed: number }
   return { rate: Math.round(ok / seconds), failed };
 }
 
-async function residentMb(): Promise<number | undefined> {
+/** A gauge of the front-end's /metrics in MB: resident memory, V8's heap size and use. */
+async function memoryMb(gauge = 'process_resident_memory_bytes'): Promise<number | undefined> {
   try {
     const text = await (await fetch(`${values.admin}/metrics`)).text();
-    const bytes = /^process_resident_memory_bytes(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1];
+    const bytes = new RegExp(`^${gauge}(?:\\{[^}]*\\})? (\\d+)`, 'm').exec(text)?.[1];
     return bytes === undefined ? undefined : Math.round(Number(bytes) / 1048576);
   } catch {
     return undefined;
   }
 }
+const residentMb = () => memoryMb();
 
 const page = `<!doctype html><html><body>${'<p>Trio Shop baseline paragraph of text.</p>'.repeat(190)}</body></html>`;
 const bare = express();
@@ -111,4 +113,8 @@ if (idleMb !== undefined && afterMb !== undefined) {
   console.log(
     `\nfront-end resident memory: ${idleMb} MB before, ${afterMb} MB after (${ratio.toFixed(2)}×, target ≤ 1.5×)${ratio <= 1.5 ? ' ✔' : ' ✘'}`,
   );
+  // Resident memory far above the heap in use is V8 keeping the heap it grew to, not a leak.
+  const heapTotal = await memoryMb('nodejs_heap_size_total_bytes');
+  const heapUsed = await memoryMb('nodejs_heap_size_used_bytes');
+  console.log(`front-end V8 heap after: ${heapUsed} MB used of ${heapTotal} MB`);
 } else console.log(`\nfront-end memory: no /metrics at ${values.admin}`);

@@ -59,11 +59,15 @@ cpu_ticks() {
 echo "== checkout: $rate for $duration ($out/checkout)"
 start_shop "$out/prof-checkout" "$out/shop-checkout.log"
 cpu_ticks >"$out/cpu-before.txt"
+xacts() { psql -Atq "$database" -c "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()"; }
+xacts_before=$(xacts)
 since=$(date +%s%3N)
 node packages/load/dist/cli.js --target http://127.0.0.1:18080 --database-url "$database" \
   --mix checkout=1 --think 0 --cards success=1 --accounts 10 --rate "$rate" --duration "$duration" \
   --progress off --out "$out/checkout" | tee "$out/checkout.txt"
 cpu_ticks >"$out/cpu-after.txt"
+sleep 1 # pg_stat_database is updated when a backend reports, at most every second
+xacts_after=$(xacts)
 echo "--since $since --until $(date +%s%3N)" >"$out/window-checkout.txt"
 curl -s http://127.0.0.1:13004/metrics | grep '^billing_saga_step_duration_seconds_\(sum\|count\)' \
   >"$out/saga-steps.txt" || true
@@ -74,6 +78,8 @@ confirmed=$(grep -o 'success card: confirmed [0-9]*' "$out/checkout.txt" | grep 
   join "$out/cpu-before.txt" "$out/cpu-after.txt" | awk -v n="$confirmed" \
     '{ ms = ($3 - $2) * 10; total += ms; printf "  %-16s %7.1f\n", $1, (n ? ms / n : 0) }
      END { printf "  %-16s %7.1f\n", "all", (n ? total / n : 0) }'
+  echo "PostgreSQL transactions (each statement outside one counts as one) per confirmed checkout: $(
+    awk -v a="$xacts_after" -v b="$xacts_before" -v n="$confirmed" 'BEGIN { printf "%.1f", n ? (a - b) / n : 0 }')"
   echo "saga steps (mean ms, count), by starting state and outcome:"
   awk '{ match($1, /\{.*\}/); key = substr($1, RSTART, RLENGTH)
          if ($1 ~ /_sum/) sum[key] = $2; else count[key] = $2 }
