@@ -13,6 +13,8 @@ export interface LabContext {
   faultsKeyPrefix: string;
   /** EVENTS_EXCHANGE: off the shop's own exchange, every queue is named `<exchange>.<queue>`. */
   exchange: string;
+  /** The container CLI lab 6 asks for the built image (`docker`; tests name one that is absent). */
+  containerCli: string;
 }
 
 export function contextFromEnv(env: NodeJS.ProcessEnv, root: string): LabContext {
@@ -23,6 +25,7 @@ export function contextFromEnv(env: NodeJS.ProcessEnv, root: string): LabContext
     redisUrl: env.FAULTS_REDIS_URL || env.REDIS_URL || 'redis://127.0.0.1:6379',
     faultsKeyPrefix: env.FAULTS_KEY_PREFIX ?? '',
     exchange: env.EVENTS_EXCHANGE || defaultExchange,
+    containerCli: 'docker',
   };
 }
 

@@ -3,8 +3,9 @@
 // and names as those tools.
 import { eventSubscriptions } from '@trio/contracts/events';
 import { deadLetterQueueName } from '@trio/events/topology';
+import { parseFaultWords } from '@trio/service-runtime/fault-args';
 import { createFlagStore } from '@trio/service-runtime/fault-flags';
-import { faultsFlag } from '@trio/service-runtime/faults';
+import { FaultSet, faultsFlag } from '@trio/service-runtime/faults';
 import amqp from 'amqplib';
 import { brokerQueue, type LabContext } from './context.ts';
 
@@ -25,14 +26,11 @@ export function faultsSet(context: LabContext): Promise<Record<string, unknown>>
   return withFlags(context, (store) => store.get(faultsFlag));
 }
 
-export function setFault(
-  context: LabContext,
-  service: string,
-  faults: Record<string, unknown>,
-): Promise<void> {
+/** Adds faults to a service's, given as `npm run fault -- set` takes them (`latency=300ms`). */
+export function setFault(context: LabContext, service: string, words: readonly string[]): Promise<void> {
   return withFlags(context, async (store) => {
-    const now = (await store.get(faultsFlag))[service];
-    await store.set(faultsFlag, service, { ...(typeof now === 'object' ? now : {}), ...faults } as never);
+    const now = FaultSet.safeParse((await store.get(faultsFlag))[service] ?? {});
+    await store.set(faultsFlag, service, { ...(now.success ? now.data : {}), ...parseFaultWords(words) });
   });
 }
 

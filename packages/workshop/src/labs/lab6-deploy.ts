@@ -29,7 +29,7 @@ export const lab6: Lab = {
   },
   async check(context, state) {
     const before = (state.baseline.inventoryPids as number[] | undefined) ?? [];
-    const criteria: Criterion[] = [imageCriterion()];
+    const criteria: Criterion[] = [imageCriterion(context.containerCli)];
     if (before.length === 0) {
       return [
         ...criteria,
@@ -76,9 +76,9 @@ export const lab6: Lab = {
 };
 
 /** Whether `npm run images` built inventory's image; skipped without a container engine. */
-function imageCriterion(): Criterion {
+function imageCriterion(cli: string): Criterion {
   const inspected = spawnSync(
-    'docker',
+    cli,
     ['image', 'inspect', '--format', '{{.Id}}', 'trio-shop/inventory:latest'],
     {
       encoding: 'utf8',
@@ -86,7 +86,7 @@ function imageCriterion(): Criterion {
     },
   );
   if (inspected.error !== undefined)
-    return skip('build and ship: no docker command here (the native part is checked)');
+    return skip(`build and ship: no ${cli} command here (the native part is checked)`);
   if (inspected.status === 0)
     return pass(`the image trio-shop/inventory:latest is built (${inspected.stdout.trim().slice(0, 19)})`);
   if (/Cannot connect|daemon/i.test(inspected.stderr))

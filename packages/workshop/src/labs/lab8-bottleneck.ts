@@ -9,7 +9,7 @@ import { faultsSet, setFault } from '../infra.ts';
 import type { Lab } from './lab.ts';
 
 /** The hop made slow, and how: every shipping quote waits this long first. */
-export const plantedHop = { service: 'shipping', faults: { latency: '300ms' } };
+export const plantedHop = { service: 'shipping', faults: ['latency=300ms'] };
 const measure = 'npm run load -- --mix checkout=1 --think 0 --rate 3/s --duration 30s';
 
 export function spansPath(root: string): string {
