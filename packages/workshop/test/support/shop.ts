@@ -1,20 +1,19 @@
-// The whole shop in-process for the checkers' tests, and the `.trio/shop.json` a launcher would
-// write for it: the checkers then read it exactly as they read a shop under `npm start` (its
-// processes' /readyz and /metrics, its database, fault flags and queues). The eight services run in
-// the test's one process, which is what `npm start -- --monolith` documents for its shop.json.
+// The whole shop in-process for the checkers' tests (`@trio/shop-testing/shop`), and the
+// `.trio/shop.json` a launcher would write for it: the checkers then read it exactly as they read a
+// shop under `npm start` (its processes' /readyz and /metrics, its database, fault flags and
+// queues). The eight services run in the test's one process, which is what `npm start --
+// --monolith` documents for its shop.json.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Config as BillingConfig } from '@trio/billing/config';
 import { start as startBilling } from '@trio/billing/main';
-import { ServiceName } from '@trio/contracts/common';
 import { Config as FrontEndConfig } from '@trio/front-end/config';
 import { start as startFrontEnd } from '@trio/front-end/main';
 import { parseConfig } from '@trio/service-runtime/config';
-import type { ServiceHost } from '@trio/service-runtime/service';
-import { type ShopPeers, startPeers } from '@trio/shop-testing/peers';
-import { identityEnv } from '@trio/testing/identity';
+import type { ShopPeers } from '@trio/shop-testing/peers';
+import { startShop } from '@trio/shop-testing/shop';
 import type { TestInfra } from '@trio/testing/infra';
 import type { LabContext } from '../../src/context.ts';
 import type { ShopProcess, ShopState } from '../../src/shop.ts';
@@ -34,81 +33,51 @@ const port = (url: string) => Number(new URL(url).port);
 
 export async function startLabShop(infra: TestInfra): Promise<LabTestShop> {
   const faultsKeyPrefix = `${infra.redis.prefix}faults:`;
-  const peers = await startPeers(infra, {
-    services: ServiceName.options,
-    seedStock: true,
-    slowCardDelayMs: 300,
-    env: { FAULTS_ENABLED: 'true', FAULTS_REDIS_URL: infra.redis.url, FAULTS_KEY_PREFIX: faultsKeyPrefix },
-  });
-  const started: ServiceHost[] = [];
+  const shop = await startShop(
+    infra,
+    {
+      billing: (env, options) => startBilling(parseConfig(BillingConfig, env), options),
+      frontEnd: (env, options) => startFrontEnd(parseConfig(FrontEndConfig, env), options),
+    },
+    { FAULTS_ENABLED: 'true', FAULTS_REDIS_URL: infra.redis.url, FAULTS_KEY_PREFIX: faultsKeyPrefix },
+  );
   const root = mkdtempSync(join(tmpdir(), 'trio-workshop-'));
-  const stop = async () => {
-    for (const host of started.reverse()) await host.shutdown.close();
-    await peers.stop();
-    rmSync(root, { recursive: true, force: true });
+  const entry = (name: string, httpPort: number, adminPort?: number): ShopProcess => ({
+    name,
+    pid: process.pid,
+    address: '127.0.0.1',
+    httpPort,
+    ...(adminPort === undefined ? {} : { adminPort }),
+  });
+  const { peers } = shop;
+  const { adminUrls } = peers;
+  return {
+    peers,
+    url: shop.url,
+    processes: [
+      entry('catalog', port(adminUrls.catalog)),
+      entry('profiles', port(adminUrls.profiles)),
+      entry('payment', port(adminUrls.payment)),
+      entry('inventory', port(adminUrls.inventory)),
+      entry('shipping', port(adminUrls.shipping)),
+      entry('recommendations', port(adminUrls.recommendations)),
+      entry('billing', shop.billingPort),
+      entry('front-end', shop.frontEndPort, shop.frontEndAdminPort),
+    ],
+    context: {
+      root,
+      databaseUrl: infra.db.url,
+      amqpUrl: infra.broker.url,
+      redisUrl: infra.redis.url,
+      faultsKeyPrefix,
+      exchange: peers.common.EVENTS_EXCHANGE!,
+      containerCli: 'trio-no-such-container-cli',
+    },
+    async stop() {
+      await shop.stop();
+      rmSync(root, { recursive: true, force: true });
+    },
   };
-  try {
-    const shared = { ...peers.common, ...peers.addresses, HTTP_PORT: '0' };
-    const billing = await startBilling(
-      parseConfig(BillingConfig, {
-        ...shared,
-        ...(await identityEnv('billing')),
-        IDEMPOTENCY_SECRET: 'workshop-test-billing-secret-0123456789',
-        SAGA_SWEEP_INTERVAL_MS: '200',
-      }),
-      { log: peers.logger('billing').log, signals: false },
-    );
-    started.push(billing.host);
-    const frontEnd = await startFrontEnd(
-      parseConfig(FrontEndConfig, {
-        ...shared,
-        ...(await identityEnv('front-end')),
-        BILLING_URL: `http://127.0.0.1:${billing.port}`,
-        REDIS_URL: infra.redis.url,
-        REDIS_KEY_PREFIX: `${infra.redis.prefix}front-end:`,
-        ADMIN_PORT: '0',
-        SESSION_SECRET: 'workshop-test-front-end-session-secret-0123456789',
-        PANEL_BUDGET_MS: '2000',
-      }),
-      { log: peers.logger('front-end').log, signals: false },
-    );
-    started.push(frontEnd.host);
-    const entry = (name: string, httpPort: number, adminPort?: number): ShopProcess => ({
-      name,
-      pid: process.pid,
-      address: '127.0.0.1',
-      httpPort,
-      ...(adminPort === undefined ? {} : { adminPort }),
-    });
-    const { adminUrls } = peers;
-    return {
-      peers,
-      url: `http://127.0.0.1:${frontEnd.port}`,
-      processes: [
-        entry('catalog', port(adminUrls.catalog)),
-        entry('profiles', port(adminUrls.profiles)),
-        entry('payment', port(adminUrls.payment)),
-        entry('inventory', port(adminUrls.inventory)),
-        entry('shipping', port(adminUrls.shipping)),
-        entry('recommendations', port(adminUrls.recommendations)),
-        entry('billing', billing.port),
-        entry('front-end', frontEnd.port, frontEnd.adminPort),
-      ],
-      context: {
-        root,
-        databaseUrl: infra.db.url,
-        amqpUrl: infra.broker.url,
-        redisUrl: infra.redis.url,
-        faultsKeyPrefix,
-        exchange: peers.common.EVENTS_EXCHANGE!,
-        containerCli: 'trio-no-such-container-cli',
-      },
-      stop,
-    };
-  } catch (error) {
-    await stop();
-    throw error;
-  }
 }
 
 /** Writes `.trio/shop.json` as the launcher does, for the given processes. */
