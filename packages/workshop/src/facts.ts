@@ -96,7 +96,7 @@ export function loadReportsSince(root: string, since: string): LoadReport[] {
     for (const entry of readdirSync(dir)) {
       const path = join(dir, entry);
       if (entry === 'summary.json') {
-        const parsed = LoadSummary.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+        const parsed = LoadSummary.safeParse(readJson(path));
         if (parsed.success && parsed.data.startedAt >= since) found.push({ ...parsed.data, path });
       } else if (depth > 0 && statSync(path).isDirectory()) visit(path, depth - 1);
     }
@@ -107,4 +107,13 @@ export function loadReportsSince(root: string, since: string): LoadReport[] {
 
 export function errorCount(report: LoadReport): number {
   return Object.values(report.errors).reduce((sum, count) => sum + count, 0);
+}
+
+/** A file's JSON, or undefined when it is not (a run still writing it, a file of something else). */
+function readJson(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
 }

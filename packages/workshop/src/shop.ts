@@ -45,7 +45,13 @@ export function readShop(root: string): ShopLookup {
   const path = shopStatePath(root);
   if (!existsSync(path))
     return { found: false, why: `${path} is missing: no shop started by npm start runs` };
-  const parsed = ShopState.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  let text: unknown;
+  try {
+    text = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    return { found: false, why: `${path} is not JSON: ${(error as Error).message}` };
+  }
+  const parsed = ShopState.safeParse(text);
   if (!parsed.success) return { found: false, why: `${path} is not a shop state: ${parsed.error.message}` };
   if (!pidAlive(parsed.data.launcherPid)) {
     return { found: false, why: `${path} is stale: its launcher (pid ${parsed.data.launcherPid}) is gone` };

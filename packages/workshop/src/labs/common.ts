@@ -24,7 +24,7 @@ export async function fromDatabase(context: LabContext, read: () => Promise<Crit
   } catch (error) {
     return fail(
       `could not read the shop's database (${redact(context.databaseUrl)}): ${(error as Error).message}`,
-      'start PostgreSQL, or point DATABASE_URL at the database the shop uses',
+      'start PostgreSQL, or point DATABASE_URL at the database the shop uses (compose does not publish it: see "In compose" in docs/workshop/01-whole-app.md)',
     );
   }
 }
