@@ -126,7 +126,7 @@ test('lab 6: fails before the deploy, passes once inventory runs from new proces
   assert.ok(allPassed(done), shown(done));
 });
 
-test('lab 8: fails while the planted slow hop is there, passes after traces, the fix and a faster second run', async () => {
+test('lab 8: fails while the planted slow hop is there, passes after traces, the fix and a faster second run', async (t) => {
   writeShop(shop.context.root, 'processes', shop.processes);
   await startLab(shop.context, findLab(8)!);
   await sleep(1_000); // the services follow a flag change within half a second
@@ -150,4 +150,5 @@ test('lab 8: fails while the planted slow hop is there, passes after traces, the
   const done = await checkUntilPassed(shop.context, 8, 0);
   assert.ok(allPassed(done), shown(done));
   assert.match(shown(done), /checkout p50 \d+ ms → \d+ ms/);
+  t.diagnostic(shown(done));
 });
