@@ -152,10 +152,14 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
       stopped = true;
     }
     stopped = true;
+    // The drain's timer is cancelled once every visit ended: left running, it would hold the
+    // process (a test file, the CLI) open for the rest of `drainMs`.
+    const drainTimer = new AbortController();
     const drained = await Promise.race([
       Promise.all(running).then(() => true),
-      sleepUnless(options.drainMs, undefined).then(() => false),
+      sleepUnless(options.drainMs, drainTimer.signal).then(() => false),
     ]);
+    drainTimer.abort();
     if (!drained) {
       cut = true;
       connections.close();
