@@ -31,6 +31,8 @@ export interface TraceTree {
   spans: number;
   services: string[];
   transports: Transport[];
+  /** Transports whose spans the drawing leaves out (`--hide`). */
+  hidden?: string[];
   roots: TraceNode[];
 }
 
@@ -128,6 +130,23 @@ export function buildTree(spans: readonly SpanRecord[], traceId: string): TraceT
   };
 }
 
+/**
+ * The tree without the spans of `hidden` transports (e.g. postgresql and redis, for a shorter
+ * picture): their children move up to the nearest kept ancestor. The summary still counts them.
+ */
+export function hideTransports(tree: TraceTree, hidden: readonly string[]): TraceTree {
+  if (hidden.length === 0) return tree;
+  const prune = (nodes: TraceNode[]): TraceNode[] =>
+    nodes
+      .flatMap((node) =>
+        hidden.includes(node.transport)
+          ? prune(node.children)
+          : [{ ...node, children: prune(node.children) }],
+      )
+      .sort((a, b) => a.startMs - b.startMs);
+  return { ...tree, hidden: [...hidden], roots: prune(tree.roots) };
+}
+
 /** Every node, depth first, with its depth. */
 export function flatten(tree: TraceTree): { node: TraceNode; depth: number }[] {
   const rows: { node: TraceNode; depth: number }[] = [];
@@ -143,7 +162,8 @@ export function summaryLine(tree: TraceTree): string {
   return (
     `trace ${tree.traceId}: ${tree.spans} spans, ${tree.services.length} services ` +
     `(${tree.services.join(', ')}), transports ${tree.transports.join(', ')}, ` +
-    `${tree.durationMs.toFixed(1)} ms, ${tree.roots.length === 1 ? 'one tree' : `${tree.roots.length} roots`}`
+    `${tree.durationMs.toFixed(1)} ms, ${tree.roots.length === 1 ? 'one tree' : `${tree.roots.length} roots`}` +
+    (tree.hidden === undefined ? '' : ` (${tree.hidden.join(', ')} spans not drawn)`)
   );
 }
 
@@ -233,7 +253,7 @@ tr:nth-child(even){background:#f6f8fa}tr.error td{color:#b00}
 .lane{position:relative;width:45%;min-width:300px}.bar{position:absolute;top:4px;height:12px;border-radius:2px}
 </style></head><body>
 <h1>Trace <code>${tree.traceId}</code></h1>
-<p>${tree.spans} spans · ${tree.services.length} services (${escapeHtml(tree.services.join(', '))}) · transports ${tree.transports.join(', ')} · ${ms(tree.durationMs)} ms · started ${tree.startedAt}</p>
+<p>${tree.spans} spans · ${tree.services.length} services (${escapeHtml(tree.services.join(', '))}) · transports ${tree.transports.join(', ')} · ${ms(tree.durationMs)} ms · started ${tree.startedAt}${tree.hidden === undefined ? '' : ` · ${escapeHtml(tree.hidden.join(', '))} spans not drawn`}</p>
 <p>${legend}</p>
 <table><thead><tr><th>service</th><th>transport</th><th>operation</th><th class="num">start ms</th><th class="num">took ms</th><th>timeline (${ms(tree.durationMs)} ms)</th></tr></thead>
 <tbody>

@@ -4,6 +4,7 @@
 //   npm run trace -- <orderId|traceId>        the checkout of that order, or that trace
 //   npm run trace -- --last                   the newest checkout
 //   options: --file <spans.jsonl>  --json (the tree)  --html <out.html> (a self-contained page)
+//            --hide postgresql,redis (leave those transports' spans out of the drawing)
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,7 @@ import { type ShopState, shopStatePath } from './state.ts';
 import {
   buildTree,
   findTraceId,
+  hideTransports,
   lastCheckoutTraceId,
   renderHtml,
   renderJson,
@@ -21,7 +23,7 @@ import {
 } from './trace-view.ts';
 
 const usage =
-  'usage: npm run trace -- <orderId|traceId> | --last  [--file spans.jsonl] [--json] [--html out.html]';
+  'usage: npm run trace -- <orderId|traceId> | --last  [--file spans.jsonl] [--json] [--html out.html] [--hide postgresql,redis]';
 const root = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
 const colours = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
 
@@ -51,6 +53,7 @@ function main(): void {
           json: { type: 'boolean', default: false },
           html: { type: 'string' },
           last: { type: 'boolean', default: false },
+          hide: { type: 'string', default: '' },
           help: { type: 'boolean', short: 'h', default: false },
         },
       });
@@ -69,7 +72,12 @@ function main(): void {
     fail(`${file} does not exist: start the shop with \`npm start -- --observe\` and place an order`);
   const spans = readSpanRecords(file);
   const traceId = wanted === undefined ? lastCheckoutTraceId(spans) : findTraceId(spans, wanted);
-  const tree = traceId === undefined ? undefined : buildTree(spans, traceId);
+  const built = traceId === undefined ? undefined : buildTree(spans, traceId);
+  const hidden = values.hide
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  const tree = built === undefined ? undefined : hideTransports(built, hidden);
   if (tree === undefined) {
     fail(
       wanted === undefined

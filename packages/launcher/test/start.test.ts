@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { registerQueues } from '@trio/shop-testing/peers';
@@ -253,14 +253,17 @@ describe('npm start', () => {
         assert.ok(tree.transports.includes(transport as Transport), `${transport} in ${tree.transports}`);
       process.stdout.write(
         `# --observe checkout trace: ${tree.services.length} services, ${tree.spans} spans, ` +
-          `transports ${tree.transports.join(', ')}; ${tree.durationMs.toFixed(0)} ms\n`,
+          `transports ${tree.transports.join(', ')}; ${tree.durationMs.toFixed(0)} ms (${spansFile})\n`,
       );
 
       // npm run trace -- <orderId>: the same trace, drawn.
-      const drawn = execFileSync(process.execPath, [traceCli, journey.orderId, '--file', spansFile], {
-        encoding: 'utf8',
-        env: { ...process.env, NO_COLOR: '1' },
-      });
+      const html = join(dirname(spansFile), 'trace.html');
+      const drawn = execFileSync(
+        process.execPath,
+        [traceCli, journey.orderId, '--file', spansFile, '--html', html],
+        { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
+      );
+      assert.match(readFileSync(html, 'utf8'), /publish order\.confirmed/, `the HTML waterfall (${html})`);
       assert.match(drawn, new RegExp(`^trace ${journey.traceId}: `));
       for (const name of [...tree.services, ...transports])
         assert.match(drawn, new RegExp(`\\b${name}\\b`), `the waterfall names ${name}`);

@@ -142,6 +142,9 @@ describe('npm run trace', () => {
       });
     assert.match(run(orderId), /trace a{32}: 9 spans/);
     assert.match(run('--last'), /trace a{32}: 9 spans/);
+    const short = run(traceId, '--hide', 'postgresql,redis');
+    assert.doesNotMatch(short, /pg\.query/, 'the hidden transport is left out');
+    assert.match(short, /inventory\/reserve/);
     const json = JSON.parse(run(traceId, '--json', '--html', join(dir, 'out.html')));
     assert.equal(json.roots[0].children[0].children[0].service, 'billing');
     assert.match(readFileSync(join(dir, 'out.html'), 'utf8'), /Trace <code>a{32}<\/code>/);
