@@ -19,6 +19,7 @@ import {
   ShipmentId,
   ShippingService,
   Sku,
+  TraceId,
   UserId,
 } from './common.ts';
 import { defineRoute, errorResponses } from './http.ts';
@@ -125,6 +126,8 @@ export const Order = z
     invoiceId: InvoiceId.optional(),
     shipmentId: ShipmentId.optional(),
     history: z.array(OrderHistoryEntry),
+    /** The checkout's trace: the request that placed the order and every step of its saga. */
+    traceId: TraceId.optional(),
     createdAt: IsoDateTime,
     updatedAt: IsoDateTime,
   })
@@ -134,7 +137,8 @@ export const Order = z
     description:
       'An order. `status` is derived from `state` (several states share one status): branch on ' +
       '`status`; `state` is the saga’s step, for display and support, and gains values when the saga ' +
-      'gains steps. `reason` is set when `status` is failed',
+      'gains steps. `reason` is set when `status` is failed. `traceId` is the checkout’s trace ' +
+      '(OpenTelemetry), for support and `npm run trace`; absent for orders placed before it was kept',
   });
 export type Order = z.infer<typeof Order>;
 

@@ -11,6 +11,7 @@ import {
   PositiveMoney,
   Quantity,
   Sku,
+  TraceId,
   toFieldIssues,
 } from './common.ts';
 
@@ -142,4 +143,20 @@ describe('Quantity', () => {
       assert.deepEqual(messagesOf(Quantity.safeParse(qty)), [': must be a whole number between 1 and 999']);
     });
   }
+});
+
+describe('TraceId', () => {
+  test('when a trace id is 32 lowercase hex digits, the schema accepts it', () => {
+    assert.ok(TraceId.safeParse('4bf92f3577b34da6a3ce929d0e0e4736').success);
+  });
+
+  test('when a trace id is all zeros, upper case, a traceparent or too short, the schema rejects it', () => {
+    for (const bad of [
+      '0'.repeat(32),
+      '4BF92F3577B34DA6A3CE929D0E0E4736',
+      '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+      '4bf92f35',
+    ])
+      assert.equal(TraceId.safeParse(bad).success, false, bad);
+  });
 });

@@ -96,6 +96,17 @@ export const InvoiceId = uuid('InvoiceId', 'invoice id, issued by billing');
 export const ShipmentId = uuid('ShipmentId', 'shipment id, issued by shipping');
 export const AddressId = uuid('AddressId', 'saved address id, issued by profiles');
 
+/** A W3C Trace Context trace id: 32 lowercase hex digits, not all zero. */
+export const TraceId = z
+  .string()
+  .regex(/^[0-9a-f]{32}$/, 'must be a trace id: 32 lowercase hex digits')
+  .refine((value) => !/^0{32}$/.test(value), 'must not be all zeros')
+  .meta({
+    id: 'TraceId',
+    description: 'OpenTelemetry trace id (W3C Trace Context)',
+    examples: ['4bf92f3577b34da6a3ce929d0e0e4736'],
+  });
+
 export const IsoDateTime = z.iso
   .datetime({ offset: true, message: 'must be an ISO 8601 date-time such as 2025-01-31T12:00:00Z' })
   .meta({ id: 'IsoDateTime', description: 'ISO 8601 date-time' });

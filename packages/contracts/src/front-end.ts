@@ -24,6 +24,7 @@ import {
   ShippingDestination,
   ShippingService,
   Sku,
+  TraceId,
   text,
   UserId,
   wholeNumberBetween,
@@ -126,12 +127,16 @@ export const ApiOrder = z
     lines: z.array(OrderLine),
     totals: OrderTotals,
     invoiceId: InvoiceId.optional(),
+    /** The checkout's trace id, as billing keeps it. */
+    traceId: TraceId.optional(),
     createdAt: IsoDateTime,
   })
   .refine(statusMatchesState, statusFromState)
   .meta({
     id: 'ApiOrder',
-    description: '`status` is derived from `state`, the finer saga step (for display); branch on `status`',
+    description:
+      '`status` is derived from `state`, the finer saga step (for display); branch on `status`. ' +
+      '`traceId` is the checkout’s trace (OpenTelemetry), to quote to support or for `npm run trace`',
   });
 export type ApiOrder = z.infer<typeof ApiOrder>;
 

@@ -5,7 +5,7 @@
 // stream, shows a readiness table until every /readyz answers, then prints the storefront's URL.
 // Ctrl-C or SIGTERM stops them gracefully, callers first. Data stays in PostgreSQL between runs.
 //
-//   node packages/launcher/dist/start.js [--only <svc>,… | --except <svc>,…] [--report file.json]
+//   node packages/launcher/dist/start.js [--only <svc>,… | --except <svc>,…] [--observe] [--report file.json]
 //
 // The root package's `npm start` builds what is stale first (turbo), then runs this.
 import { spawn } from 'node:child_process';
@@ -15,6 +15,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { dependencies, dockerEngine, howToProvide, reachable, startWithCompose } from './infra.ts';
 import { createFormatter, paint } from './logs.ts';
+import { type Observing, startObserving } from './observe.ts';
 import { elsewhereLines, type Selection, SelectionError, selectServices } from './select.ts';
 import {
   faultEnv,
@@ -38,6 +39,8 @@ const reportPath = (() => {
   return index === -1 ? undefined : process.argv[index + 1];
 })();
 const stopTimeoutMs = 15_000;
+/** `--observe`: the span receiver and Prometheus (observe.ts). */
+let observing: Observing | undefined;
 
 interface Running extends Supervised {
   httpPort: number;
@@ -126,6 +129,7 @@ function spawnService(spec: ServiceSpec, onLine: (line: string) => void): Pick<R
     env: {
       PATH: process.env.PATH ?? '',
       ...telemetryEnv(process.env),
+      ...observing?.env,
       ...serviceEnv(root, name, process.env),
       ...faultEnv(process.env),
     },
@@ -168,6 +172,7 @@ async function stopAll(running: Running[], signal: NodeJS.Signals = 'SIGTERM'): 
       }),
     );
   }
+  await observing?.stop();
 }
 
 function selection(): Selection {
@@ -182,6 +187,7 @@ function selection(): Selection {
 async function main(): Promise<void> {
   const { started, elsewhere } = selection();
   await checkInfrastructure();
+  if (process.argv.includes('--observe')) observing = await startObserving(root, started, say);
   const formatter = createFormatter(
     services.map((service) => service.name),
     colours,
@@ -288,6 +294,7 @@ async function main(): Promise<void> {
       ...(service.adminPort === undefined ? {} : { adminPort: service.adminPort }),
       ...(service.rpcPort === undefined ? {} : { rpcPort: service.rpcPort }),
     })),
+    ...(observing === undefined ? {} : { observe: observing.state }),
   };
   writeShopState(root, state);
   if (reportPath !== undefined) writeJsonAtomically(reportPath, state);

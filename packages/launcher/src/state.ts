@@ -15,6 +15,18 @@ export interface ShopProcess {
   rpcPort?: number;
 }
 
+/** What `npm start -- --observe` runs beside the shop. */
+export interface ObserveState {
+  /** Where the spans are appended (JSON lines), for `npm run trace`. */
+  spansFile: string;
+  /** The OTLP/HTTP receiver writing it. */
+  otlpEndpoint: string;
+  /** false: the user's own OTEL_EXPORTER_OTLP_ENDPOINT gets the spans instead. */
+  exporting: boolean;
+  /** Prometheus scraping the services, when Debian's prometheus is installed. */
+  prometheusUrl?: string;
+}
+
 export interface ShopState {
   /** Eight processes (or the ones selected), or the eight services in one. */
   mode: 'processes' | 'monolith';
@@ -22,6 +34,8 @@ export interface ShopState {
   launcherPid: number;
   readyMs: number;
   services: ShopProcess[];
+  /** Set by `--observe`. */
+  observe?: ObserveState;
 }
 
 export function shopStatePath(root: string): string {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { registerQueues } from '@trio/shop-testing/peers';
@@ -15,9 +15,13 @@ import { journeyAccount, storefrontJourney } from '@trio/testing/journey';
 import { waitFor } from '@trio/testing/wait';
 import { createClient } from 'redis';
 import { serviceEnv } from '../src/services.ts';
+import { readSpanRecords } from '../src/spans-file.ts';
+import type { ObserveState } from '../src/state.ts';
+import { buildTree, flatten, type Transport } from '../src/trace-view.ts';
 
 // The source, as the other packages' tests run theirs (the services it starts are built).
 const launcher = fileURLToPath(new URL('../src/start.ts', import.meta.url));
+const traceCli = fileURLToPath(new URL('../src/trace.ts', import.meta.url));
 const faultCli = fileURLToPath(new URL('../../service-runtime/src/fault-cli.ts', import.meta.url));
 const redisDb = 11;
 
@@ -215,6 +219,76 @@ describe('npm start', () => {
       } finally {
         killGroup(again);
       }
+    } finally {
+      killGroup(run);
+    }
+  });
+
+  test('--observe: a checkout is one trace across six services and three transports, and npm run trace draws it', async () => {
+    const spansFile = join(mkdtempSync(join(tmpdir(), 'trio-observe-')), 'spans.jsonl');
+    const run = launch({ TRIO_SPANS_FILE: spansFile }, ['--observe']);
+    try {
+      const report = (await ready(run)) as { observe?: ObserveState };
+      assert.equal(report.observe?.spansFile, spansFile);
+      assert.match(run.output(), /--observe: spans go to /);
+      const journey = await storefrontJourney('http://127.0.0.1:8080', 'Ada Observe');
+      assert.match(journey.traceId ?? '', /^[0-9a-f]{32}$/, 'the order JSON names its trace');
+      // The services export in batches (every 0.5 s); the consumers end after the checkout answered.
+      const transports = ['amqp', 'http', 'zerorpc'];
+      const tree = await waitFor('the checkout trace, connected, with its consumers', () => {
+        const found = buildTree(readSpanRecords(spansFile), journey.traceId ?? '');
+        const done =
+          found !== undefined &&
+          found.roots.length === 1 &&
+          transports.every((transport) => found.transports.includes(transport as Transport)) &&
+          flatten(found).filter(({ node }) => node.name === 'process order.confirmed').length >= 3;
+        return done ? found : undefined;
+      }).catch(() => buildTree(readSpanRecords(spansFile), journey.traceId ?? ''));
+      assert.ok(tree, `no span of trace ${journey.traceId} in ${spansFile}`);
+      assert.equal(tree.roots.length, 1, `one connected tree: roots ${tree.roots.map((root) => root.name)}`);
+      assert.match(tree.roots[0]!.name, /^POST/, 'rooted at the storefront’s request');
+      assert.equal(tree.roots[0]!.service, 'front-end');
+      assert.ok(tree.services.length >= 6, `at least six services: ${tree.services}`);
+      for (const transport of transports)
+        assert.ok(tree.transports.includes(transport as Transport), `${transport} in ${tree.transports}`);
+      process.stdout.write(
+        `# --observe checkout trace: ${tree.services.length} services, ${tree.spans} spans, ` +
+          `transports ${tree.transports.join(', ')}; ${tree.durationMs.toFixed(0)} ms (${spansFile})\n`,
+      );
+
+      // npm run trace -- <orderId>: the same trace, drawn.
+      const html = join(dirname(spansFile), 'trace.html');
+      const drawn = execFileSync(
+        process.execPath,
+        [traceCli, journey.orderId, '--file', spansFile, '--html', html],
+        { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
+      );
+      assert.match(readFileSync(html, 'utf8'), /publish order\.confirmed/, `the HTML waterfall (${html})`);
+      assert.match(drawn, new RegExp(`^trace ${journey.traceId}: `));
+      for (const name of [...tree.services, ...transports])
+        assert.match(drawn, new RegExp(`\\b${name}\\b`), `the waterfall names ${name}`);
+      assert.match(drawn, /publish order\.confirmed/);
+      assert.match(drawn, /checkout authorize payment/);
+
+      // Prometheus, where Debian's package is installed, scrapes every service.
+      if (report.observe?.prometheusUrl !== undefined) {
+        const targets = await waitFor(
+          'Prometheus to scrape the eight services',
+          async () => {
+            const reply = (await (await fetch(`${report.observe?.prometheusUrl}api/v1/targets`)).json()) as {
+              data: { activeTargets: { labels: { job: string }; health: string }[] };
+            };
+            const shop = reply.data.activeTargets.filter((target) => target.labels.job === 'trio-shop');
+            return shop.length === 8 && shop.every((target) => target.health === 'up') ? shop : undefined;
+          },
+          30_000,
+        );
+        assert.equal(targets.length, 8);
+      } else {
+        assert.match(run.output(), /sudo apt-get install prometheus/);
+      }
+      run.child.kill('SIGTERM');
+      assert.equal(await run.exited, 0);
     } finally {
       killGroup(run);
     }

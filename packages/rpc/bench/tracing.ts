@@ -4,11 +4,10 @@
 // and exported over OTLP/HTTP protobuf to a receiver in this process). Off and on alternate in
 // child processes, three rounds each, so that a change in machine load affects both alike; the
 // medians and the on/off ratio are printed. Bounded: 2000 sequential and 20 000 pipelined calls a run.
-import { fork } from 'node:child_process';
-import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startTelemetry } from '@trio/service-runtime/telemetry';
+import { median, tracingRound } from '@trio/testing/tracing-bench';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { createRpcClient } from '../src/client.ts';
@@ -67,22 +66,8 @@ async function measure(): Promise<Result> {
   return { sequentialUs: times[Math.floor(times.length / 2)]! * 1000, callsPerSecond: pipelined / seconds };
 }
 
-async function child(mode: 'off' | 'on', receiver: string): Promise<Result> {
-  const env: Record<string, string | undefined> = { ...process.env, BENCH_CHILD: '1' };
-  delete env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  if (mode === 'on') {
-    env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver;
-    env.OTEL_EXPORTER_OTLP_PROTOCOL = 'http/protobuf';
-  }
-  const worker = fork(new URL(import.meta.url), [], { env });
-  const [result] = (await once(worker, 'message')) as [Result];
-  await once(worker, 'exit');
-  return result;
-}
-
-function median(values: number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-}
+const child = (mode: 'off' | 'on', receiver: string) =>
+  tracingRound<Result>(new URL(import.meta.url), mode, receiver);
 
 if (process.env.BENCH_CHILD === '1') {
   process.send?.(await measure());

@@ -3,7 +3,8 @@
 // with apt-get where it is missing and the tests run as root (CI, a fresh machine of this kind),
 // and otherwise says how to install it. CHROMIUM_PATH points at another build.
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { canInstallDebianPackages, ensureDebianPackages, isExecutable } from './debian.ts';
 
@@ -47,4 +48,28 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(dir, `${name.replace(/[^\w.-]+/g, '-')}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/**
+ * A PNG of a whole local HTML page (the docs' pictures of a load report or a trace); `waitFor`, a
+ * selector that must be there first (a chart drawn by a script). Returns the PNG's path.
+ */
+export async function htmlToPng(
+  html: string,
+  png: string,
+  options: { width?: number; height?: number; waitFor?: string } = {},
+): Promise<string> {
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage({
+      viewport: { width: options.width ?? 1400, height: options.height ?? 900 },
+      deviceScaleFactor: 1,
+    });
+    await page.goto(pathToFileURL(resolve(html)).href);
+    if (options.waitFor !== undefined) await page.locator(options.waitFor).first().waitFor();
+    await page.screenshot({ path: resolve(png), fullPage: true });
+    return resolve(png);
+  } finally {
+    await browser.close();
+  }
 }

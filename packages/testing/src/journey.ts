@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 export interface JourneyResult {
   orderId: string;
   status: string;
+  /** The checkout's trace id, as the order JSON gives it. */
+  traceId?: string;
 }
 
 /**
@@ -86,5 +88,9 @@ export async function storefrontJourney(
   const order = await call('GET', `/api/orders/${String(placed.body.orderId)}`);
   assert.equal(order.body.status, 'confirmed');
   assert.ok(order.body.invoiceId, 'invoiced');
-  return { orderId: String(placed.body.orderId), status: String(order.body.status) };
+  return {
+    orderId: String(placed.body.orderId),
+    status: String(order.body.status),
+    ...(typeof order.body.traceId === 'string' ? { traceId: order.body.traceId } : {}),
+  };
 }

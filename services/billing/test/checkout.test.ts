@@ -96,6 +96,21 @@ describe('checkout saga', () => {
     assert.match(invoice.number, new RegExp(`^${new Date().getUTCFullYear()}-\\d{6}$`));
   });
 
+  test("the order carries its checkout's trace id: the placing request's trace", async () => {
+    const { token } = await shop.customer();
+    const sku = await shop.product({ price: 990, stock: 5 });
+    const traceId = crypto.randomUUID().replaceAll('-', '');
+    const reply = await shop.billing.http.request('POST', '/orders', {
+      token,
+      body: checkout([{ sku }]),
+      headers: { 'idempotency-key': crypto.randomUUID(), traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    });
+    assert.equal(reply.status, 201, JSON.stringify(reply.body));
+    assert.equal(Order.parse(reply.body).traceId, traceId);
+    const read = await orderOf(token, Order.parse(reply.body).id);
+    assert.equal(read.traceId, traceId, 'GET /orders/:id shows it too');
+  });
+
   /** Places an order that must fail, and checks what every failure must leave behind. */
   async function failedCheckout(cardNumber: string, reason: string) {
     const { token } = await shop.customer();

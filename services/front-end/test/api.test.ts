@@ -197,6 +197,8 @@ describe('checkout', () => {
     assert.equal(order.status, 'confirmed');
     assert.ok(order.invoiceId);
     assert.equal(order.lines[0]?.qty, 2);
+    // The checkout's trace id, for support and `npm run trace` (the contract checks its form).
+    assert.ok(order.traceId, 'the order JSON names the checkout’s trace');
   });
 
   test('a declined card answers failed with the reason, and the cart stays', async () => {

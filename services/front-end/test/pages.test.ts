@@ -463,6 +463,7 @@ describe('checkout', () => {
     const order = await getPage(client, location);
     assert.match(order, /<h1>Order confirmed<\/h1>/);
     assert.ok(order.includes(`data-testid="order-id">${orderId}<`));
+    assert.match(order, /<dt>Trace id<\/dt><dd><code data-testid="trace-id">[0-9a-f]{32}<\/code><\/dd>/);
     assert.match(order, /Checkout kettle/);
     const invoice = /<a [^>]*href="(\/invoices\/[0-9a-f-]{36})">View invoice<\/a>/.exec(order);
     assert.ok(invoice, 'the confirmation links the invoice');

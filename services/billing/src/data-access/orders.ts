@@ -32,6 +32,8 @@ export interface OrderRow {
   invoiceId: string | null;
   attempts: number;
   lastError: string | null;
+  /** The placing request's W3C traceparent (null for orders older than the column). */
+  traceparent: string | null;
   deadlineAt: Date;
   createdAt: Date;
   updatedAt: Date;
@@ -46,7 +48,7 @@ export interface HistoryRow {
 const columns = `id, user_id, idempotency_key, request_fingerprint, state, reason, failed_from,
   correlation_id, currency, lines, weight_grams, shipping_service, address, card_token, tax_rate_bp,
   subtotal, shipping_amount, tax_amount, total, payment_id, shipment_id, invoice_id, attempts,
-  last_error, deadline_at, created_at, updated_at`;
+  last_error, traceparent, deadline_at, created_at, updated_at`;
 
 // bigint columns arrive as strings from pg; amounts are far below 2^53.
 const amount = (value: string | null) => (value === null ? null : Number(value));
@@ -77,6 +79,7 @@ function toRow(row: Record<string, unknown>): OrderRow {
     invoiceId: row.invoice_id as string | null,
     attempts: row.attempts as number,
     lastError: row.last_error as string | null,
+    traceparent: row.traceparent as string | null,
     deadlineAt: row.deadline_at as Date,
     createdAt: row.created_at as Date,
     updatedAt: row.updated_at as Date,

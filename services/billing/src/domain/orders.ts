@@ -212,6 +212,12 @@ export async function listUserOrders(db: Postgres, userId: string, page: number,
   return { items: rows.map((row) => toOrder(row, history.get(row.id) ?? [])), total, page, pageSize };
 }
 
+/** The trace id of a W3C traceparent (`00-<trace id>-<span id>-<flags>`), when there is one. */
+function traceIdOf(traceparent: string | null): { traceId?: string } {
+  const traceId = traceparent?.split('-')[1];
+  return traceId === undefined ? {} : { traceId };
+}
+
 export function toOrder(row: OrderRow, history: readonly HistoryRow[]): Order {
   return {
     id: row.id,
@@ -230,6 +236,7 @@ export function toOrder(row: OrderRow, history: readonly HistoryRow[]): Order {
       state: entry.state as Order['history'][number]['state'],
       at: entry.at.toISOString(),
     })),
+    ...traceIdOf(row.traceparent),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };

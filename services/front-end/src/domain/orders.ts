@@ -14,6 +14,7 @@ export function apiOrder(order: Order): ApiOrder {
     lines: order.lines,
     totals: order.totals,
     ...(order.invoiceId === undefined ? {} : { invoiceId: order.invoiceId }),
+    ...(order.traceId === undefined ? {} : { traceId: order.traceId }),
     createdAt: order.createdAt,
   };
 }

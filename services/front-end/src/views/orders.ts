@@ -62,6 +62,7 @@ ${orderHeading(order)}
   <dt>Order number</dt><dd data-testid="order-id">${order.id}</dd>
   <dt>Placed</dt><dd><time datetime="${order.createdAt}">${formatDateTime(order.createdAt)}</time></dd>
   <dt>Status</dt><dd>${statusText(order.status)}</dd>
+${order.traceId !== undefined && html`<dt>Trace id</dt><dd><code data-testid="trace-id">${order.traceId}</code></dd>`}
 </dl>
 ${order.invoiceId !== undefined && html`<p><a class="button button--secondary" href="${invoicePath(order.invoiceId)}">View invoice</a></p>`}
 <section aria-labelledby="items-title">

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { ApiCheckoutResponse } from '@trio/contracts/front-end';
+import type { ReceivedSpan } from '@trio/service-runtime/otlp-receiver';
 import { useTestInfra } from '@trio/testing/infra';
-import type { ReceivedSpan } from '@trio/testing/otlp-receiver';
 import { waitFor } from '@trio/testing/wait';
 import { address, type Storefront, startStorefront, successCard } from './shop.ts';
 import { currentTracing } from './tracing-setup.ts';

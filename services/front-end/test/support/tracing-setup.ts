@@ -4,8 +4,8 @@
 // Nothing here may import pg or the services.
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { libraryInstrumentations } from '@trio/service-runtime/instrumentations';
+import { type OtlpReceiver, startOtlpReceiver } from '@trio/service-runtime/otlp-receiver';
 import { startTelemetry, type Telemetry } from '@trio/service-runtime/telemetry';
-import { type OtlpReceiver, startOtlpReceiver } from '@trio/testing/otlp-receiver';
 
 export interface Tracing {
   receiver: OtlpReceiver;

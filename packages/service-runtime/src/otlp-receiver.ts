@@ -1,10 +1,12 @@
-// An OTLP/HTTP trace receiver for tests: what a collector would get from the shop's services, decoded
-// from either protocol the services speak (OTEL_EXPORTER_OTLP_PROTOCOL http/json or http/protobuf).
+// An OTLP/HTTP trace receiver: what a collector would get from the shop's services, decoded from
+// either protocol they speak (OTEL_EXPORTER_OTLP_PROTOCOL http/json or http/protobuf, gzip or not).
+// The trace tests keep the spans in memory; `npm start -- --observe` hands them to a file.
 // Protobuf is decoded with the protobufjs classes generated from OpenTelemetry's own .proto files,
 // as an earlier @opentelemetry/otlp-transformer shipped them (installed under the name otlp-proto).
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
 
 interface KeyValue {
   key: string;
@@ -20,7 +22,7 @@ interface WireSpan {
   attributes?: KeyValue[];
   links?: { traceId: string; spanId: string }[];
   events?: { name: string }[];
-  status?: { code?: number };
+  status?: { code?: number; message?: string };
   startTimeUnixNano?: string | number;
   endTimeUnixNano?: string | number;
 }
@@ -44,6 +46,8 @@ export interface ReceivedSpan {
   events: string[];
   /** 0 unset, 1 ok, 2 error. */
   status: number;
+  /** The status message, set with an error. */
+  statusMessage?: string;
   startNs: bigint;
   endNs: bigint;
 }
@@ -51,11 +55,24 @@ export interface ReceivedSpan {
 export interface OtlpReceiver {
   /** The base URL for OTEL_EXPORTER_OTLP_ENDPOINT. */
   url: string;
+  /** The spans kept so far (none when `onSpans` takes them). */
   spans(): ReceivedSpan[];
   /** The content types the exports came in. */
   contentTypes(): string[];
   close(): Promise<void>;
 }
+
+export interface OtlpReceiverOptions {
+  /** 0 (the default): an ephemeral port. */
+  port?: number;
+  /** Loopback only: 127.0.0.1 by default. */
+  host?: string;
+  /** Takes every export's spans instead of keeping them in memory. */
+  onSpans?: (spans: ReceivedSpan[]) => void;
+}
+
+/** An export larger than this is refused (413): the SDK's batches are far smaller. */
+const maxBodyBytes = 32 * 1024 * 1024;
 
 const generated = createRequire(import.meta.url)('otlp-proto/build/src/generated/root.js') as {
   opentelemetry: {
@@ -103,6 +120,7 @@ function flatten(request: WireRequest, hex: (id: string) => string): ReceivedSpa
           links: (span.links ?? []).map((link) => ({ traceId: hex(link.traceId), spanId: hex(link.spanId) })),
           events: (span.events ?? []).map((event) => event.name),
           status: span.status?.code ?? 0,
+          ...(span.status?.message ? { statusMessage: span.status.message } : {}),
           startNs: BigInt(span.startTimeUnixNano ?? 0),
           endNs: BigInt(span.endTimeUnixNano ?? 0),
         };
@@ -111,7 +129,8 @@ function flatten(request: WireRequest, hex: (id: string) => string): ReceivedSpa
   });
 }
 
-function decode(contentType: string, body: Buffer): ReceivedSpan[] {
+/** The spans of one OTLP/HTTP trace export, by its content type (JSON or protobuf). */
+export function decodeSpans(contentType: string, body: Buffer): ReceivedSpan[] {
   if (contentType.includes('json'))
     return flatten(JSON.parse(body.toString('utf8')) as WireRequest, (id) => id);
   const message = ExportRequest.decode(body);
@@ -124,33 +143,56 @@ function decode(contentType: string, body: Buffer): ReceivedSpan[] {
   return flatten(request, (id) => Buffer.from(id, 'base64').toString('hex'));
 }
 
-/** Listens on 127.0.0.1 (an ephemeral port) for POST /v1/traces. */
-export async function startOtlpReceiver(): Promise<OtlpReceiver> {
+class HttpError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+async function bodyOf(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBodyBytes) throw new HttpError(413, `an export larger than ${maxBodyBytes} bytes`);
+    chunks.push(chunk);
+  }
+  const body = Buffer.concat(chunks);
+  return req.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body;
+}
+
+/** Listens (127.0.0.1, an ephemeral port unless given) for POST /v1/traces. */
+export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Promise<OtlpReceiver> {
   const received: ReceivedSpan[] = [];
   const types = new Set<string>();
+  const take = options.onSpans ?? ((spans: ReceivedSpan[]) => received.push(...spans));
   const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const contentType = req.headers['content-type'] ?? '';
-      try {
+    const contentType = req.headers['content-type'] ?? '';
+    const json = contentType.includes('json');
+    bodyOf(req)
+      .then((body) => {
         if (req.method !== 'POST' || req.url !== '/v1/traces')
-          throw new Error(`unexpected ${req.method} ${req.url}`);
-        received.push(...decode(contentType, Buffer.concat(chunks)));
+          throw new HttpError(404, `unexpected ${req.method} ${req.url}`);
+        if (!json && !contentType.includes('protobuf'))
+          throw new HttpError(415, 'send application/json or application/x-protobuf');
+        take(decodeSpans(contentType, body));
         types.add(contentType);
-        res.writeHead(200, {
-          'content-type': contentType.includes('json') ? 'application/json' : contentType,
-        });
-        res.end(contentType.includes('json') ? '{}' : undefined);
-      } catch (error) {
-        res.writeHead(400).end(String(error));
-      }
-    });
+        res.writeHead(200, { 'content-type': json ? 'application/json' : contentType });
+        res.end(json ? '{}' : undefined);
+      })
+      .catch((error: unknown) => {
+        res.writeHead(error instanceof HttpError ? error.status : 400).end(String(error));
+      });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
+  });
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     spans: () => [...received],
     contentTypes: () => [...types],
     close: () =>
