@@ -14,6 +14,8 @@ import type { TestInfra } from '@trio/testing/infra';
 
 export interface LoadTestShop {
   url: string;
+  /** Where a peer's probes, /metrics and /faults are (catalog, profiles, payment, inventory, shipping, recommendations). */
+  adminUrl(service: string): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -56,7 +58,12 @@ export async function startShop(infra: TestInfra, env: Record<string, string> = 
       { log: peers.logger('front-end').log, signals: false },
     );
     started.push(frontEnd.host);
-    return { url: `http://127.0.0.1:${frontEnd.port}`, stop };
+    const adminUrls: Record<string, string> = peers.adminUrls;
+    return {
+      url: `http://127.0.0.1:${frontEnd.port}`,
+      adminUrl: (service) => adminUrls[service],
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
