@@ -4,14 +4,13 @@
 // list` prints (JSON for a client asking for it). Read-only (`npm run fault` sets them) and for
 // loopback callers only: anyone else gets the 404 an unknown path gets.
 import type { RequestHandler } from 'express';
+import { isLoopbackHost } from '../config.ts';
 import { listFaults } from './cli-args.ts';
 import type { Faults } from './faults.ts';
 
-const loopback = /^(127\.|::1$|::ffff:127\.)/;
-
 export function faultsPage(faults: Faults): RequestHandler {
   return (req, res, next) => {
-    if (!loopback.test(req.socket.remoteAddress ?? '')) return next();
+    if (!isLoopbackHost(req.socket.remoteAddress ?? '')) return next();
     if (req.accepts(['text', 'json']) === 'json') {
       res.json({ faults: faults.all() });
       return;
