@@ -83,6 +83,12 @@ async function injectAll(
     say(`${at.toFixed(1).padStart(6)} s  ${step.target.padEnd(16)} ${step.fault}: ${outcome.detail}`);
     const injected = performance.now();
     await sleep(step.holdMs ?? options.holdMs);
+    // A fault that met no traffic proved nothing: held on until it fired once (a loaded machine
+    // sends fewer requests), at most three holds more.
+    const holdUntil = performance.now() + 3 * (step.holdMs ?? options.holdMs);
+    while (step.firing !== undefined && performance.now() < holdUntil && (await step.firing()) === 0) {
+      await sleep(250);
+    }
     const fired = await step.clear?.().catch((error: unknown) => {
       say(`clearing ${step.fault} failed: ${String(error)}`);
       return undefined;

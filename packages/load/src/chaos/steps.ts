@@ -28,6 +28,8 @@ export interface ChaosStep {
   clear?(): Promise<number | undefined>;
   /** How long to hold it, when not the run's --hold. */
   holdMs?: number;
+  /** How often it fired so far (undefined: cannot tell); the run holds a fault until it fired once. */
+  firing?(): Promise<number | undefined>;
 }
 
 /** What the run reads from a service while a flag is set; undefined when the service does not answer. */
@@ -138,6 +140,11 @@ export function flagStep(
       // A crash takes the service (and its page) down at once: nothing to wait for.
       if (probes === undefined || set.crash === true) return { detail: 'fault flag set' };
       return { detail: `fault flag set, ${await followed(probes, service, set)}` };
+    },
+    async firing() {
+      if (set.crash === true)
+        return ((await flags.get('faults'))[service] as FaultSet | undefined)?.crash ? 0 : 1;
+      return firedBetween(set, before, await probes?.counts(service));
     },
     async clear() {
       const left = (await flags.get('faults'))[service] as FaultSet | undefined;
