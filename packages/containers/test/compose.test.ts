@@ -133,6 +133,28 @@ describe('docker-compose.yml and fig.yml', () => {
     }
   });
 
+  test('fault flags: off unless asked for, read from the state Redis, never production (docs/faults.md)', () => {
+    for (const [file, services, enabled] of [
+      // Compose: `FAULTS_ENABLED=true docker compose up` switches them on; Fig knew no variables.
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: compose's variable syntax, not a template
+      ['docker-compose.yml', compose.services, '${FAULTS_ENABLED:-false}'],
+      ['fig.yml', fig, 'false'],
+    ] as const) {
+      for (const { name } of images) {
+        const environment = services[name]?.environment ?? {};
+        assert.equal(environment.FAULTS_ENABLED, enabled, `${file}: ${name}`);
+        assert.equal(environment.FAULTS_REDIS_URL, 'redis://redis:6379', `${file}: ${name}`);
+        // Development mode, so the services accept the flag; no file opts production in.
+        assert.equal(environment.NODE_ENV, 'development', `${file}: ${name}`);
+        assert.equal(environment.FAULTS_IN_PRODUCTION, undefined, `${file}: ${name}`);
+      }
+    }
+    for (const { name } of images) {
+      const links = (fig[name] as { links?: string[] }).links ?? [];
+      assert.ok(links.includes('redis'), `fig.yml: ${name} links the Redis its flags are in`);
+    }
+  });
+
   test('state lives in a Redis that never evicts, the cache in one that may', () => {
     const commandOf = (service: ServiceDefinition & { command?: string | string[] }) =>
       Array.isArray(service.command) ? service.command.join(' ') : (service.command ?? '');

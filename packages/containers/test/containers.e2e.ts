@@ -7,7 +7,8 @@
 //   4. run: pull them back and start them with docker-compose.yml rewritten to put every container
 //      on the host network (no bridge, no private address range is ever created) against
 //      this machine's PostgreSQL, Redis and RabbitMQ (a database, Redis database and exchange of the
-//      test's own); wait for every healthcheck; check out over the storefront's API;
+//      test's own); wait for every healthcheck; check out over the storefront's API; set a fault
+//      flag with `npm run fault` (catalog http-error=1), see the storefront fail, clear it, check out;
 //   5. print each image's size, and tear everything down.
 // Where no engine runs and none can be started (not root), the test is skipped, saying why.
 import assert from 'node:assert/strict';
@@ -18,6 +19,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '@trio/testing/infra';
 import { storefrontJourney } from '@trio/testing/journey';
+import { waitFor } from '@trio/testing/wait';
 import { createClient } from 'redis';
 import { parse, stringify } from 'yaml';
 import { ensureBaseImage } from '../src/base-image.ts';
@@ -151,6 +153,9 @@ describe('build, ship and run the shop as containers', { skip }, () => {
       INVENTORY_ADDR: 'tcp://127.0.0.1:4242',
       SHIPPING_ADDR: 'tcp://127.0.0.1:4243',
       RECOMMENDATIONS_ADDR: 'tcp://127.0.0.1:4244',
+      // As `FAULTS_ENABLED=true docker compose up` runs it (off by default): flags in the state Redis.
+      FAULTS_ENABLED: 'true',
+      FAULTS_REDIS_URL: `redis://127.0.0.1:6379/${redisDb}`,
     };
     // docker-compose.yml rewritten for the host network: the eight services only (the machine's
     // infrastructure stands in for postgres, redis and rabbitmq), every container on the host's
@@ -221,6 +226,29 @@ describe('build, ship and run the shop as containers', { skip }, () => {
 
     // The checkout journey over the storefront's API, as a shopper's browser would call it.
     await storefrontJourney('http://127.0.0.1:8080', 'Ada Container');
+
+    // A fault flag set with `npm run fault` against the compose shop's Redis: catalog's container
+    // answers 503, so the storefront cannot list products; cleared, it can, and a checkout passes.
+    const fault = (...args: string[]) =>
+      execFileSync('npm', ['run', '--silent', 'fault', '--', ...args], {
+        cwd: repositoryRoot,
+        encoding: 'utf8',
+        env: { ...process.env, FAULTS_REDIS_URL: shared.FAULTS_REDIS_URL },
+      });
+    const products = async () => (await fetch('http://127.0.0.1:8080/api/products')).status;
+    try {
+      assert.match(fault('set', 'catalog', 'http-error=1'), /catalog: http-error=1/);
+      await waitFor('catalog to fail', async () => (await products()) !== 200, 30_000);
+      assert.match(
+        await (await fetch('http://127.0.0.1:3001/metrics')).text(),
+        /^faults_injected_total\{kind="http-error",service="catalog"\} [1-9]/m,
+      );
+    } finally {
+      fault('clear');
+    }
+    await waitFor('products again', async () => (await products()) === 200, 30_000);
+    await storefrontJourney('http://127.0.0.1:8080', 'Ada Container Again');
+    log('fault flags in containers: catalog http-error=1 set, seen, cleared, recovered');
 
     for (const { name } of images) {
       log(

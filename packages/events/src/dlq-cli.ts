@@ -1,16 +1,24 @@
 #!/usr/bin/env node
-// `trio-dlq list|show|replay <queue>`: the operator's view of a consumer's dead-letter queue.
+// `trio-dlq list|show|replay|purge <queue>`: the operator's view of a consumer's dead-letter queue.
 // Connects to AMQP_URL (the local broker by default). <queue> is the consumer's queue, e.g.
 // `inventory.orders` (its DLQ's name works too).
 import { parseArgs } from 'node:util';
 import amqp from 'amqplib';
-import { type DeadLetterSummary, listDeadLetters, replayDeadLetters, showDeadLetter } from './dlq.ts';
+import {
+  type DeadLetterSummary,
+  listDeadLetters,
+  purgeDeadLetters,
+  replayDeadLetters,
+  showDeadLetter,
+} from './dlq.ts';
 
 const usage = `usage:
   trio-dlq list <queue> [--limit N] [--json]      count and summaries of <queue>.dlq
   trio-dlq show <queue> <message-id | #position>   one message in full (JSON)
   trio-dlq replay <queue> [--limit N] [--message-id ID]
                                                    move messages back to <queue>, attempts reset
+  trio-dlq purge <queue> (--message-id ID | --all) [--limit N]
+                                                   delete messages from the DLQ for good (poison)
 environment: AMQP_URL (default amqp://guest:guest@127.0.0.1:5672)`;
 
 class UsageError extends Error {}
@@ -23,6 +31,7 @@ async function main(argv: string[]): Promise<number> {
       limit: { type: 'string' },
       'message-id': { type: 'string' },
       json: { type: 'boolean', default: false },
+      all: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -65,6 +74,14 @@ async function main(argv: string[]): Promise<number> {
         console.log(
           `replayed ${result.replayed} message(s) to ${queue}; ${result.remaining} left in the DLQ`,
         );
+        return 0;
+      }
+      case 'purge': {
+        // Deleting is for good: say which message, or that every one is meant.
+        if (values['message-id'] === undefined && !values.all)
+          throw new UsageError('purge needs --message-id ID, or --all for every message');
+        const result = await purgeDeadLetters(connection, queue, { limit, messageId: values['message-id'] });
+        console.log(`purged ${result.purged} message(s) from ${queue}.dlq; ${result.remaining} left`);
         return 0;
       }
       default:

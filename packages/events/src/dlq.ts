@@ -1,5 +1,6 @@
 // Operations on a consumer's dead-letter queue `<queue>.dlq`: list what is there and why, show one
-// message in full, and replay messages to the consumer's queue with their attempt counters reset.
+// message in full, replay messages to the consumer's queue with their attempt counters reset, and
+// purge the ones no replay will get through (a poison message).
 //
 // AMQP has no "peek": list and show take messages with basic.get and then give every one of them
 // back (nack with requeue), so they stay in the DLQ. Replay sends each message to the queue with a
@@ -106,6 +107,51 @@ export async function replayDeadLetters(
     return { replayed, remaining };
   } finally {
     await channel.close().catch(() => {});
+  }
+}
+
+export interface PurgeResult {
+  purged: number;
+  /** Messages left in the DLQ afterwards. */
+  remaining: number;
+}
+
+/**
+ * Deletes messages from the DLQ for good (all, at most `limit`, or the one with `messageId`): for a
+ * poison message that no replay will ever get through. Each is acked only after it was read, so
+ * an interruption leaves it in the DLQ.
+ */
+export async function purgeDeadLetters(
+  connection: ChannelModel,
+  queue: string,
+  options: { limit?: number; messageId?: string } = {},
+): Promise<PurgeResult> {
+  const { dlq } = queueNames(queue);
+  const limit = options.limit ?? Number.POSITIVE_INFINITY;
+  const channel = await connection.createChannel();
+  channel.on('error', () => {});
+  let purged = 0;
+  try {
+    const { messageCount } = await checkQueue(channel, dlq);
+    for (let taken = 0; taken < messageCount && purged < limit; taken++) {
+      const message = await channel.get(dlq, { noAck: false });
+      if (message === false) break;
+      if (options.messageId !== undefined && message.properties.messageId !== options.messageId) continue;
+      channel.ack(message);
+      purged += 1;
+    }
+    // The messages skipped go back to the DLQ; counted once the channel is closed (and they are back).
+    channel.nackAll(true);
+  } finally {
+    await channel.close().catch(() => {});
+  }
+  const counter = await connection.createChannel();
+  counter.on('error', () => {});
+  try {
+    const { messageCount: remaining } = await counter.checkQueue(dlq);
+    return { purged, remaining };
+  } finally {
+    await counter.close().catch(() => {});
   }
 }
 

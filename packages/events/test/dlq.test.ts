@@ -129,7 +129,7 @@ describe('dead-letter tool', () => {
     assert.equal(await messageCount(raw, dlq), 3);
   });
 
-  it('the command lists, shows and replays, and explains its usage', async () => {
+  it('the command lists, shows, replays and purges, and explains its usage', async () => {
     const { queue, events, state } = await consumerWithDeadLetters('cli');
     const env = { ...process.env, AMQP_URL: h.broker.url };
     const dlqCommand = (...args: string[]) => run(process.execPath, [cli, ...args], { env, timeout: 15_000 });
@@ -145,9 +145,18 @@ describe('dead-letter tool', () => {
     assert.match(replayed.stdout, /replayed 1 message\(s\).*3 left/);
     await waitFor('its effect', async () => (await effects(queue)).length === 1);
 
+    // Purge deletes for good: only the message named (or --all).
     await assert.rejects(dlqCommand('purge', queue), (error: { code?: number; stderr?: string }) => {
       assert.equal(error.code, 2);
-      assert.match(error.stderr ?? '', /unknown command "purge"[\s\S]*usage:/);
+      assert.match(error.stderr ?? '', /purge needs --message-id ID, or --all[\s\S]*usage:/);
+      return true;
+    });
+    const purged = await dlqCommand('purge', queue, '--message-id', 'poison-1');
+    assert.match(purged.stdout, /purged 1 message\(s\) from .*\.dlq; 2 left/);
+    assert.ok(!(await listDeadLetters(raw, queue)).messages.some((m) => m.messageId === 'poison-1'));
+    await assert.rejects(dlqCommand('drain', queue), (error: { code?: number; stderr?: string }) => {
+      assert.equal(error.code, 2);
+      assert.match(error.stderr ?? '', /unknown command "drain"[\s\S]*usage:/);
       return true;
     });
     await assert.rejects(

@@ -3,107 +3,23 @@
 // fixed ones, so nothing else may listen on 3001-3008, 4242-4244 and 8080 meanwhile).
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { registerQueues } from '@trio/shop-testing/peers';
 import { closedPort } from '@trio/testing/http';
-import { createTestInfra, type TestInfra } from '@trio/testing/infra';
 import { journeyAccount, storefrontJourney } from '@trio/testing/journey';
 import { waitFor } from '@trio/testing/wait';
-import { createClient } from 'redis';
 import { serviceEnv } from '../src/services.ts';
 import { readSpanRecords } from '../src/spans-file.ts';
 import type { ObserveState } from '../src/state.ts';
 import { buildTree, flatten, type Transport } from '../src/trace-view.ts';
+import { killGroup, ready, useLaunchedShop } from './support/launch.ts';
 
-// The source, as the other packages' tests run theirs (the services it starts are built).
-const launcher = fileURLToPath(new URL('../src/start.ts', import.meta.url));
 const traceCli = fileURLToPath(new URL('../src/trace.ts', import.meta.url));
-const faultCli = fileURLToPath(new URL('../../service-runtime/src/fault-cli.ts', import.meta.url));
-const redisDb = 11;
-
-let infra: TestInfra;
-let env: Record<string, string>;
-
-before(async () => {
-  infra = await createTestInfra();
-  registerQueues(infra, [
-    'catalog',
-    'profiles',
-    'inventory',
-    'shipping',
-    'payment',
-    'recommendations',
-    'billing',
-    'front-end',
-  ]);
-  env = {
-    DATABASE_URL: infra.db.url,
-    REDIS_URL: `redis://127.0.0.1:6379/${redisDb}`,
-    AMQP_URL: infra.broker.url,
-    EVENTS_EXCHANGE: infra.broker.exchange('events'),
-    NO_COLOR: '1',
-    // Other test files share the PostgreSQL server meanwhile.
-    DATABASE_POOL_SIZE: '3',
-  };
-});
-
-after(async () => {
-  const redis = await createClient({ url: `redis://127.0.0.1:6379/${redisDb}` }).connect();
-  await redis.flushDb();
-  await redis.close();
-  await infra?.drop();
-});
-
-interface Launch {
-  child: ChildProcess;
-  output(): string;
-  exited: Promise<number | null>;
-  report: string;
-}
-
-function launch(extra: Record<string, string> = {}, args: string[] = []): Launch {
-  const report = join(mkdtempSync(join(tmpdir(), 'trio-start-')), 'report.json');
-  const child = spawn(process.execPath, [launcher, ...args, '--report', report], {
-    env: { ...process.env, ...env, ...extra },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group, so that a failed test can kill the launcher and its services at once.
-    detached: true,
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited, report };
-}
-
-async function ready(run: Launch): Promise<{ readyMs: number; services: { name: string; pid: number }[] }> {
-  await waitFor(
-    'every service to be ready',
-    // The report is written after the last line, but that line comes through a pipe: wait for both.
-    () => (existsSync(run.report) && /Trio Shop is ready/.test(run.output())) || run.child.exitCode !== null,
-    90_000,
-  );
-  assert.ok(existsSync(run.report), `the launcher stopped early:\n${run.output()}`);
-  return JSON.parse(readFileSync(run.report, 'utf8'));
-}
-
-/** After a failure: the launcher and every service it started, at once. */
-function killGroup(run: Launch): void {
-  try {
-    process.kill(-run.child.pid!, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-}
-
+const shop = useLaunchedShop(11);
+const launch = shop.launch;
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -349,11 +265,7 @@ describe('npm start', () => {
 
   test('fault flags switched by `npm run fault` act on the running shop without a restart', async () => {
     const run = launch();
-    const fault = (...args: string[]) =>
-      execFileSync(process.execPath, [faultCli, ...args], {
-        env: { ...process.env, ...env },
-        encoding: 'utf8',
-      });
+    const fault = shop.fault;
     let lastFailure = '';
     // One customer for every journey: registrations are limited per shopper address.
     const account = journeyAccount();
@@ -455,7 +367,10 @@ describe('npm start', () => {
       const root = fileURLToPath(new URL('../../../', import.meta.url));
       frontEnd = spawn(process.execPath, [join(root, 'services/front-end/dist/main.js')], {
         cwd: join(root, 'services/front-end'),
-        env: { PATH: process.env.PATH ?? '', ...serviceEnv(root, 'front-end', { ...process.env, ...env }) },
+        env: {
+          PATH: process.env.PATH ?? '',
+          ...serviceEnv(root, 'front-end', { ...process.env, ...shop.env() }),
+        },
         stdio: 'ignore',
       });
       await waitFor(

@@ -4,9 +4,11 @@
 // the others, and no authorization left open (payment). It waits up to `settleMs` for sagas still
 // running. Exported for any suite that needs them after a run (the load test, a chaos run).
 // Shop-wide checks read every row, not only the run's: invoice numbers without gaps, stock never
-// below zero, no reservation held past its expiry, and, when the caller can read the broker, every
-// dead-letter queue empty.
+// below zero, no reservation held past its expiry, every event of the run consumed once per queue or
+// dead-lettered (event-delivery.ts), and, when the caller can read the broker, every dead-letter
+// queue empty.
 import pg from 'pg';
+import { checkEventDelivery, type EventDeliveryOptions } from './event-delivery.ts';
 
 export interface InvariantOptions {
   databaseUrl: string;
@@ -18,6 +20,8 @@ export interface InvariantOptions {
   schemas?: { billing?: string; inventory?: string; payment?: string };
   /** Messages in each dead-letter queue of the shop (see chaos/infra.ts); the check is left out without it. */
   deadLetters?: () => Promise<Record<string, number>>;
+  /** Check every event written since `events.since` was consumed once per queue or dead-lettered (event-delivery.ts). */
+  events?: EventDeliveryOptions;
   /** A reservation held this long past its expiry counts as held past its TTL (default 5 s: the sweep's pace). */
   ttlGraceMs?: number;
 }
@@ -172,6 +176,7 @@ async function readShopChecks(
       detail: `${overdue.rows.length} held past their expiry`,
     },
   ];
+  if (options.events !== undefined) checks.push(await checkEventDelivery(client, options.events));
   if (options.deadLetters !== undefined) {
     const counts = await options.deadLetters();
     const full = Object.entries(counts).filter(([, count]) => count > 0);

@@ -9,10 +9,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type TestInfra, useTestInfra } from '@trio/testing/infra';
 import { deadLetterCounts } from '../src/chaos/connections.ts';
+import { deadLetteredIds, poisonFault, poisonStep } from '../src/chaos/poison.ts';
 import { chaosTable, runChaos } from '../src/chaos/run.ts';
 import {
   type ChaosStep,
   flagSchedule,
+  httpFaultProbes,
   infrastructureSchedule,
   interleave,
   openFlags,
@@ -43,11 +45,15 @@ test('under faults injected while checkouts run, every invariant holds', async (
       redisUrl: infra.redis.url,
       pids: async () => [process.pid],
     });
+    const exchange = infra.broker.exchange('events');
+    const queuePrefix = `${exchange}.`;
     const steps: ChaosStep[] = interleave(
-      flagSchedule(flags, { crash: false }),
-      infrastructure.filter((step) => step.fault === 'pg_terminate_backend'),
+      flagSchedule(flags, { crash: false, probes: httpFaultProbes(shop.adminUrl) }),
+      [
+        ...infrastructure.filter((step) => step.fault === 'pg_terminate_backend'),
+        poisonStep({ amqpUrl: infra.broker.url, exchange, queuePrefix }),
+      ],
     );
-    const queuePrefix = `${infra.broker.exchange('events')}.`;
     const load = parseOptions([
       ...['--target', shop.url, '--database-url', infra.db.url, '--progress', 'off'],
       ...['--mix', 'checkout=1', '--rate', '3/s', '--think', '100ms', '--accounts', '16'],
@@ -61,18 +67,27 @@ test('under faults injected while checkouts run, every invariant holds', async (
       gapMs: 1_500,
       finalWithinMs: 90_000,
       deadLetters: () => deadLetterCounts(queuePrefix),
+      events: { queuePrefix, deadLettered: deadLetteredIds(infra.broker.url) },
     });
     const table = chaosTable(report);
     console.log(table);
 
-    assert.equal(report.faults.length, 8, table);
+    assert.equal(report.faults.length, 9, table);
     for (const row of report.faults) assert.equal(row.skipped, false, `${row.fault}: ${row.detail}`);
+    // Each fault flag was counted by its service (faults_injected_total) at least once.
+    for (const row of report.faults.filter(
+      (candidate) => !['pg_terminate_backend', poisonFault].includes(candidate.fault),
+    ))
+      assert.ok((row.fired ?? 0) > 0, `${row.target} ${row.fault} fired\n${table}`);
     assert.ok(report.orders > 0, 'orders were placed');
     const names = report.invariants.checks.map((check) => check.name);
     for (const name of [
       'invoices numbered without gaps',
       'stock never below zero',
       'dead-letter queues empty',
+      'every event consumed once per subscribed queue, or dead-lettered',
+      'the poison message dead-lettered, then replayed and purged (npm run dlq)',
+      'every fault flag injected fired',
     ]) {
       assert.ok(names.includes(name), `${name} was checked`);
     }

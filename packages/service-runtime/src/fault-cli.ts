@@ -3,7 +3,7 @@
 // the OpenFeature flag `faults` in Redis; every service started with FAULTS_ENABLED=true (as
 // `npm start` starts them) follows it within half a second, without a restart.
 import { ServiceName } from '@trio/contracts/common';
-import { describeFaults, parseFaultWords } from './faults/cli-args.ts';
+import { describeFaults, listFaults, parseFaultWords } from './faults/cli-args.ts';
 import { FaultSet, faultsFlag } from './faults/faults.ts';
 import { createFlagStore } from './faults/redis-flags.ts';
 
@@ -47,10 +47,7 @@ async function main(argv: string[]): Promise<number> {
       console.log(name === undefined ? 'every service: no faults' : `${name}: no faults`);
     } else if (command === 'list') {
       if (rest.includes('--json')) console.log(JSON.stringify(all));
-      else if (Object.keys(all).length === 0) console.log('no faults set');
-      else
-        for (const [name, set] of Object.entries(all).sort())
-          console.log(`${name.padEnd(16)} ${describeFaults(set as FaultSet)}`);
+      else console.log(listFaults(all as Record<string, FaultSet>));
     } else {
       throw new Error(`unknown command ${command}`);
     }

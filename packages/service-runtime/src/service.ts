@@ -103,6 +103,7 @@ export function createServiceHost(options: ServiceHostOptions): ServiceHost {
       bodyLimit: listenOptions.bodyLimit,
       security: listenOptions.security,
       faults: routes === undefined ? undefined : faults,
+      faultsPage: faults,
       onCatastrophicError: () => void shutdown.shutdown('catastrophic error', 1),
     });
     const server = createServer(app);

@@ -97,6 +97,27 @@ describe('faults on demand over HTTP', () => {
     assert.equal((await held).status, 200);
   });
 
+  test('the operator page lists every service’s faults, read-only, beside the probes', async () => {
+    await store.set(faultsFlag, 'inventory', { 'rpc-error': 0.2 });
+    await setFaults(['latency=2s', 'rate=0.3']);
+    await waitFor('both read', () => Object.keys(host.faults?.all() ?? {}).length === 2);
+    const page = await fetch(`${base}/faults`);
+    assert.equal(page.status, 200);
+    const text = await page.text();
+    assert.match(text, /^inventory +rpc-error=0\.2$/m);
+    assert.match(text, /^payment +latency=2000ms rate=0\.3$/m);
+    const json = await fetch(`${base}/faults`, { headers: { accept: 'application/json' } });
+    assert.deepEqual(await json.json(), {
+      faults: { inventory: { 'rpc-error': 0.2 }, payment: { latency: 2000, rate: 0.3 } },
+    });
+    assert.equal((await fetch(`${base}/faults`, { method: 'POST' })).status, 404, 'read-only');
+    await store.remove(faultsFlag, 'inventory');
+    await clearFaults();
+    await waitFor('none listed', async () =>
+      /no faults set/.test(await (await fetch(`${base}/faults`)).text()),
+    );
+  });
+
   test('crash exits once with code 1 and removes itself, so that the restarted service runs', async () => {
     await store.set(faultsFlag, 'payment', { crash: true });
     await waitFor('the crash', () => exits.length === 1);

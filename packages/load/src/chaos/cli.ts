@@ -15,8 +15,16 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { parseDuration, parseOptions } from '../options.ts';
 import { deadLetterCounts } from './connections.ts';
+import { deadLetteredIds, poisonStep } from './poison.ts';
 import { chaosDurationMs, chaosTable, runChaos } from './run.ts';
-import { flagSchedule, infrastructureSchedule, interleave, openFlags, shopProcesses } from './steps.ts';
+import {
+  flagSchedule,
+  httpFaultProbes,
+  infrastructureSchedule,
+  interleave,
+  openFlags,
+  shopProcesses,
+} from './steps.ts';
 
 const root = resolve(fileURLToPath(new URL('../../../../', import.meta.url)));
 const usage = `npm run chaos -- [options] [-- load options]
@@ -30,14 +38,23 @@ const usage = `npm run chaos -- [options] [-- load options]
   after --: the load generator's options (default --mix checkout=1 --rate 3/s --think 200ms
   --cards success=80,decline=15,slow=5 --accounts 40 --timeout 20s --drain 30s)`;
 
+/** A service as the launcher's report lists it. */
+interface ReportedService {
+  name: string;
+  pid: number;
+  httpPort: number;
+  adminPort?: number;
+}
+
 interface Shop {
   launcherPid: number;
+  services: ReportedService[];
   databaseUrl: string;
   faultPrefix: string;
   stop(): Promise<void>;
 }
 
-async function waitForReport(file: string, child: ChildProcess | undefined): Promise<{ pid: number }[]> {
+async function waitForReport(file: string, child: ChildProcess | undefined): Promise<ReportedService[]> {
   const until = Date.now() + 180_000;
   while (!existsSync(file)) {
     if (child !== undefined && child.exitCode !== null)
@@ -45,7 +62,7 @@ async function waitForReport(file: string, child: ChildProcess | undefined): Pro
     if (Date.now() > until) throw new Error('the shop was not ready within 3 minutes');
     await new Promise((done) => setTimeout(done, 250));
   }
-  return (JSON.parse(readFileSync(file, 'utf8')) as { services: { pid: number }[] }).services;
+  return (JSON.parse(readFileSync(file, 'utf8')) as { services: ReportedService[] }).services;
 }
 
 async function launcherOf(pid: number): Promise<number> {
@@ -77,9 +94,10 @@ async function startShop(database: string): Promise<Shop> {
   });
   const exited = new Promise((done) => child.once('exit', done));
   process.stderr.write(`starting the shop under the launcher (database ${database})…\n`);
-  await waitForReport(report, child);
+  const services = await waitForReport(report, child);
   return {
     launcherPid: child.pid!,
+    services,
     databaseUrl,
     faultPrefix,
     async stop() {
@@ -94,6 +112,7 @@ async function attach(file: string): Promise<Shop> {
   const services = await waitForReport(file, undefined);
   return {
     launcherPid: await launcherOf(services[0]!.pid),
+    services,
     databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     faultPrefix: process.env.FAULTS_KEY_PREFIX ?? '',
     stop: async () => {},
@@ -121,10 +140,22 @@ async function main(argv: string[]): Promise<number> {
   const redisUrl = process.env.FAULTS_REDIS_URL || process.env.REDIS_URL || 'redis://127.0.0.1:6379';
   const shop = values.report === undefined ? await startShop(values.database) : await attach(values.report);
   const flags = openFlags(redisUrl, shop.faultPrefix);
+  // Each service's /metrics and /faults: on its admin port where it has one (the storefront), else its HTTP port.
+  const adminUrl = (name: string) => {
+    const service = shop.services.find((candidate) => candidate.name === name);
+    return service && `http://127.0.0.1:${service.adminPort ?? service.httpPort}`;
+  };
   try {
     const processes = () => shopProcesses(shop.launcherPid);
+    const exchange = process.env.EVENTS_EXCHANGE || 'trio.events';
+    const amqpUrl = process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
+    // The services' own rule (@trio/events): queues of another exchange than the shop's get its name first.
+    const queuePrefix = exchange === 'trio.events' ? '' : `${exchange}.`;
     const steps = interleave(
-      flagSchedule(flags, { crash: true }),
+      [
+        ...flagSchedule(flags, { crash: true, probes: httpFaultProbes(adminUrl) }),
+        poisonStep({ amqpUrl, exchange, queuePrefix }),
+      ],
       await infrastructureSchedule({
         databaseUrl: shop.databaseUrl,
         redisUrl,
@@ -132,8 +163,8 @@ async function main(argv: string[]): Promise<number> {
         killable: processes,
       }),
     );
-    const deadLetters = await deadLetterCounts('').then(
-      () => () => deadLetterCounts(''),
+    const deadLetters = await deadLetterCounts(queuePrefix).then(
+      () => () => deadLetterCounts(queuePrefix),
       () => undefined,
     );
     if (deadLetters === undefined) console.error('rabbitmqctl did not answer: the DLQ check is left out');
@@ -169,6 +200,7 @@ async function main(argv: string[]): Promise<number> {
       ...timing,
       finalWithinMs: parseDuration(values['final-within']),
       ...(deadLetters === undefined ? {} : { deadLetters }),
+      events: { queuePrefix, deadLettered: deadLetteredIds(amqpUrl) },
       say: (line) => console.error(line),
     });
     console.log(chaosTable(report));

@@ -4,9 +4,11 @@
 // (@trio/load/invariants), with one more: every order final within `finalWithinMs` of the last
 // fault. The report holds both tables; `ok` is false on any violation.
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { EventDeliveryOptions } from '../event-delivery.ts';
 import { checkInvariants, type InvariantCheck, type InvariantReport } from '../invariants.ts';
 import type { LoadOptions } from '../options.ts';
 import { runLoad } from '../run.ts';
+import { poisonFault } from './poison.ts';
 import type { ChaosStep } from './steps.ts';
 
 export interface ChaosOptions {
@@ -19,6 +21,8 @@ export interface ChaosOptions {
   /** How long every order has after the last fault to reach a final state (the issue's 30 s). */
   finalWithinMs: number;
   deadLetters?: () => Promise<Record<string, number>>;
+  /** Check the events written during the run: each consumed once per queue or dead-lettered. */
+  events?: Omit<EventDeliveryOptions, 'since'>;
   /** A line per fault as it happens. */
   say?: (line: string) => void;
 }
@@ -31,6 +35,11 @@ export interface FaultRow {
   heldMs: number;
   detail: string;
   skipped: boolean;
+  /**
+   * How often the fault fired in the target (its faults_injected_total; for a flag of several
+   * kinds, the least frequent), for a flag that can tell.
+   */
+  fired?: number;
 }
 
 export interface ChaosReport {
@@ -48,7 +57,10 @@ export interface ChaosReport {
 export function chaosDurationMs(
   options: Pick<ChaosOptions, 'steps' | 'warmupMs' | 'holdMs' | 'gapMs'>,
 ): number {
-  return options.warmupMs + options.steps.length * (options.holdMs + options.gapMs);
+  return options.steps.reduce(
+    (total, step) => total + (step.holdMs ?? options.holdMs) + options.gapMs,
+    options.warmupMs,
+  );
 }
 
 /** Injects every step in turn; answers the rows and when the last fault was cleared. */
@@ -70,8 +82,17 @@ async function injectAll(
     }
     say(`${at.toFixed(1).padStart(6)} s  ${step.target.padEnd(16)} ${step.fault}: ${outcome.detail}`);
     const injected = performance.now();
-    await sleep(options.holdMs);
-    await step.clear?.().catch((error: unknown) => say(`clearing ${step.fault} failed: ${String(error)}`));
+    await sleep(step.holdMs ?? options.holdMs);
+    // A fault that met no traffic proved nothing: held on until it fired once (a loaded machine
+    // sends fewer requests), at most three holds more.
+    const holdUntil = performance.now() + 3 * (step.holdMs ?? options.holdMs);
+    while (step.firing !== undefined && performance.now() < holdUntil && (await step.firing()) === 0) {
+      await sleep(250);
+    }
+    const fired = await step.clear?.().catch((error: unknown) => {
+      say(`clearing ${step.fault} failed: ${String(error)}`);
+      return undefined;
+    });
     // A one-shot fault (kill -9, terminated backends) happened when injected; a flag, when cleared.
     lastFault = step.clear === undefined ? injected : performance.now();
     rows.push({
@@ -81,6 +102,7 @@ async function injectAll(
       heldMs: step.clear === undefined ? 0 : Math.round(performance.now() - injected),
       detail: outcome.detail,
       skipped: outcome.skipped === true,
+      ...(fired === undefined ? {} : { fired }),
     });
     await sleep(options.gapMs);
   }
@@ -92,6 +114,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   // schedule longer than planned); the duration is only a bound.
   const load = { ...options.load, durationMs: chaosDurationMs(options) + 120_000 };
   const started = performance.now();
+  const since = new Date();
   const stop = new AbortController();
   const injecting = injectAll(options, started).finally(() => stop.abort());
   const [result, { rows: faults, lastFault }] = await Promise.all([
@@ -103,6 +126,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     orderIds: result.orders,
     settleMs: Math.max(load.settleMs, options.finalWithinMs),
     ...(options.deadLetters === undefined ? {} : { deadLetters: options.deadLetters }),
+    ...(options.events === undefined ? {} : { events: { ...options.events, since } }),
   });
   const finalAfterLastFaultMs = Math.round(performance.now() - lastFault);
   const final = invariants.checks.find((check) => check.name === 'every order in a final state');
@@ -111,7 +135,29 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     ok: final?.ok === true && finalAfterLastFaultMs <= options.finalWithinMs,
     detail: `${result.orders.length} orders; the check ended ${(finalAfterLastFaultMs / 1000).toFixed(1)} s after the last fault was cleared`,
   };
-  const checks = [inTime, ...invariants.checks];
+  const silent = faults.filter((row) => !row.skipped && row.fired === 0);
+  const counted = faults.filter((row) => row.fired !== undefined);
+  const fired: InvariantCheck = {
+    name: 'every fault flag injected fired',
+    ok: silent.length === 0,
+    detail:
+      `${counted.length - silent.length} of ${counted.length} counted in faults_injected_total` +
+      (silent.length === 0
+        ? ''
+        : `; never fired: ${silent.map((row) => `${row.target} ${row.fault}`).join(', ')}`),
+  };
+  const poison = faults.find((row) => row.fault === poisonFault);
+  const poisoned: InvariantCheck[] =
+    poison === undefined
+      ? []
+      : [
+          {
+            name: 'the poison message dead-lettered, then replayed and purged (npm run dlq)',
+            ok: !poison.skipped,
+            detail: poison.detail,
+          },
+        ];
+  const checks = [inTime, ...(counted.length === 0 ? [] : [fired]), ...poisoned, ...invariants.checks];
   const errors = [...result.recorder.errors.values()].reduce((sum, count) => sum + count, 0);
   return {
     ok: checks.every((check) => check.ok),
@@ -130,11 +176,12 @@ const pad = (text: string, width: number) =>
 export function chaosTable(report: ChaosReport): string {
   const lines = [
     `faults injected (${report.faults.filter((row) => !row.skipped).length} of ${report.faults.length}):`,
-    `  ${pad('at', 8)}${pad('target', 17)}${pad('fault', 30)}${pad('held', 8)}result`,
+    `  ${pad('at', 8)}${pad('target', 19)}${pad('fault', 38)}${pad('held', 8)}${pad('fired', 7)}result`,
     ...report.faults.map(
       (row) =>
-        `  ${pad(`${row.at.toFixed(1)} s`, 8)}${pad(row.target, 17)}${pad(row.fault, 30)}` +
-        `${pad(row.heldMs === 0 ? '-' : `${(row.heldMs / 1000).toFixed(1)} s`, 8)}${row.detail}`,
+        `  ${pad(`${row.at.toFixed(1)} s`, 8)}${pad(row.target, 19)}${pad(row.fault, 38)}` +
+        `${pad(row.heldMs === 0 ? '-' : `${(row.heldMs / 1000).toFixed(1)} s`, 8)}` +
+        `${pad(row.fired === undefined ? '-' : String(row.fired), 7)}${row.detail}`,
     ),
     '',
     `invariants (${report.orders} orders, ${report.requests.sent} requests, ${report.requests.errors} errors met by shoppers):`,

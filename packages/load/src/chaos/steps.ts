@@ -21,8 +21,94 @@ export interface ChaosStep {
   /** The service it is aimed at, or `shop`. */
   target: string;
   inject(): Promise<Outcome>;
-  /** Takes the fault away (flags); nothing for one-shot faults. */
-  clear?(): Promise<void>;
+  /**
+   * Takes the fault away (flags); nothing for one-shot faults. Answers how often the fault fired
+   * meanwhile (the service's faults_injected_total), when it can tell.
+   */
+  clear?(): Promise<number | undefined>;
+  /** How long to hold it, when not the run's --hold. */
+  holdMs?: number;
+  /** How often it fired so far (undefined: cannot tell); the run holds a fault until it fired once. */
+  firing?(): Promise<number | undefined>;
+}
+
+/** What the run reads from a service while a flag is set; undefined when the service does not answer. */
+export interface FaultProbes {
+  /** Its faults_injected_total, per kind (its /metrics). */
+  counts(service: string): Promise<Record<string, number> | undefined>;
+  /** Every service's faults as this one follows them now (its operator page, /faults). */
+  following(service: string): Promise<Record<string, unknown> | undefined>;
+}
+
+/** The faults_injected_total samples of a Prometheus text exposition, per kind. */
+export function parseFaultCounts(metrics: string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const match of metrics.matchAll(/^faults_injected_total\{([^}]*)\} (\S+)$/gm)) {
+    const kind = /kind="([^"]+)"/.exec(match[1] ?? '')?.[1];
+    if (kind !== undefined) counts[kind] = (counts[kind] ?? 0) + Number(match[2]);
+  }
+  return counts;
+}
+
+/** Reads a service's probes over HTTP: `adminUrl(service)` is where its /metrics and /faults are. */
+export function httpFaultProbes(adminUrl: (service: string) => string | undefined): FaultProbes {
+  const get = async (service: string, path: string, accept: string): Promise<Response | undefined> => {
+    const base = adminUrl(service);
+    if (base === undefined) return undefined;
+    const response = await fetch(`${base}${path}`, {
+      headers: { accept },
+      signal: AbortSignal.timeout(3_000),
+    }).catch(() => undefined);
+    return response?.ok === true ? response : undefined;
+  };
+  return {
+    async counts(service) {
+      const response = await get(service, '/metrics', 'text/plain');
+      return response === undefined ? undefined : parseFaultCounts(await response.text().catch(() => ''));
+    },
+    async following(service) {
+      const response = await get(service, '/faults', 'application/json');
+      const body = (await response?.json().catch(() => undefined)) as
+        | { faults?: Record<string, unknown> }
+        | undefined;
+      return body?.faults;
+    },
+  };
+}
+
+const canonical = (value: unknown) =>
+  JSON.stringify(Object.entries(value ?? {}).sort(([a], [b]) => a.localeCompare(b)));
+
+/** Until the service follows `set` (or 10 s passed): the hold starts when the fault is on, even on a slow machine. */
+async function followed(probes: FaultProbes, service: string, set: FaultSet): Promise<string> {
+  const started = performance.now();
+  while (performance.now() - started < 10_000) {
+    if (canonical((await probes.following(service))?.[service]) === canonical(set))
+      return `followed after ${((performance.now() - started) / 1000).toFixed(1)} s`;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return 'not seen followed within 10 s';
+}
+
+/**
+ * How often the least frequent of `set`'s kinds fired between two readings (a restart in between
+ * resets the counters): 0 when one of them never did, so `drop-heartbeats latency=6s` counts only
+ * if the heartbeats were dropped, not merely the calls delayed.
+ */
+function firedBetween(
+  set: FaultSet,
+  before: Record<string, number> | undefined,
+  after: Record<string, number> | undefined,
+): number | undefined {
+  if (before === undefined || after === undefined) return undefined;
+  const deltas = Object.keys(set)
+    .filter((name) => name !== 'rate')
+    .map((kind) => {
+      const now = after[kind] ?? 0;
+      const then = before[kind] ?? 0;
+      return now >= then ? now - then : now;
+    });
+  return Math.min(...deltas);
 }
 
 export type FlagStore = ReturnType<typeof createFlagStore>;
@@ -31,33 +117,67 @@ export function openFlags(redisUrl: string, keyPrefix: string): FlagStore {
   return createFlagStore({ url: redisUrl, keyPrefix });
 }
 
-/** A fault flag for one service, set for the step and removed after it. */
-export function flagStep(flags: FlagStore, service: string, set: FaultSet): ChaosStep {
+/**
+ * A fault flag for one service, set for the step and removed after it. How often it fired: the
+ * service's faults_injected_total for the set's kinds, before and after; for `crash`, which takes
+ * its process (and its counters) down, whether a process of the service took the flag away.
+ */
+export function flagStep(
+  flags: FlagStore,
+  service: string,
+  set: FaultSet,
+  probes?: FaultProbes,
+  holdMs?: number,
+): ChaosStep {
+  let before: Record<string, number> | undefined;
   return {
     fault: describeFaults(set),
     target: service,
+    ...(holdMs === undefined ? {} : { holdMs }),
     async inject() {
+      before = await probes?.counts(service);
       await flags.set('faults', service, set);
-      return { detail: 'fault flag set' };
+      // A crash takes the service (and its page) down at once: nothing to wait for.
+      if (probes === undefined || set.crash === true) return { detail: 'fault flag set' };
+      return { detail: `fault flag set, ${await followed(probes, service, set)}` };
+    },
+    async firing() {
+      if (set.crash === true)
+        return ((await flags.get('faults'))[service] as FaultSet | undefined)?.crash ? 0 : 1;
+      return firedBetween(set, before, await probes?.counts(service));
     },
     async clear() {
+      const left = (await flags.get('faults'))[service] as FaultSet | undefined;
       await flags.remove('faults', service);
+      if (set.crash === true) return left?.crash === true ? 0 : 1;
+      return firedBetween(set, before, await probes?.counts(service));
     },
   };
 }
 
-/** Every fault of the flag table, each on a service where a checkout meets it. */
-export function flagSchedule(flags: FlagStore, options: { crash: boolean }): ChaosStep[] {
+/**
+ * Every fault of the flag table, each on a service where a checkout meets it. A server sends a
+ * heartbeat only for a call running longer than its period (5 s), so `drop-heartbeats` comes with
+ * a latency that makes some of shipping's calls that long, and is held for 7 s: long enough for a
+ * call started early in it to miss a heartbeat while the flag is still set.
+ */
+export function flagSchedule(
+  flags: FlagStore,
+  options: { crash: boolean; probes?: FaultProbes },
+): ChaosStep[] {
+  const step = (service: string, set: FaultSet, holdMs?: number) =>
+    flagStep(flags, service, set, options.probes, holdMs);
   const steps = [
-    flagStep(flags, 'payment', { latency: 1_500, rate: 0.5 }),
-    flagStep(flags, 'inventory', { 'rpc-error': 0.3 }),
-    flagStep(flags, 'payment', { 'http-error': 0.3 }),
-    flagStep(flags, 'shipping', { 'consumer-slow': 500 }),
-    flagStep(flags, 'inventory', { reject: 0.3 }),
-    flagStep(flags, 'recommendations', { hang: 0.5 }),
-    flagStep(flags, 'shipping', { 'drop-heartbeats': true }),
+    step('payment', { latency: 1_500, rate: 0.5 }),
+    step('inventory', { 'rpc-error': 0.3 }),
+    step('payment', { 'http-error': 0.3 }),
+    step('shipping', { 'consumer-slow': 500 }),
+    step('inventory', { reject: 0.3 }),
+    // Not recommendations: the checkout mix never asks it (the product page does), so it never fired.
+    step('shipping', { hang: 0.5 }),
+    step('shipping', { 'drop-heartbeats': true, latency: 6_000, rate: 0.5 }, 7_000),
   ];
-  if (options.crash) steps.push(flagStep(flags, 'recommendations', { crash: true }));
+  if (options.crash) steps.push(step('recommendations', { crash: true }));
   return steps;
 }
 

@@ -8,7 +8,10 @@ import { parseConfig } from '@trio/service-runtime/config';
 import { type InProcessShop, startShop as startInProcessShop } from '@trio/shop-testing/shop';
 import type { TestInfra } from '@trio/testing/infra';
 
-export type LoadTestShop = InProcessShop;
+export interface LoadTestShop extends InProcessShop {
+  /** Where a peer's probes, /metrics and /faults are (catalog, profiles, payment, inventory, shipping, recommendations). */
+  adminUrl(service: string): string | undefined;
+}
 
 /** `env`: settings every service shares on top of the test's (the chaos test's fault flags). */
 export function startShop(infra: TestInfra, env: Record<string, string> = {}): Promise<LoadTestShop> {
@@ -19,5 +22,8 @@ export function startShop(infra: TestInfra, env: Record<string, string> = {}): P
       frontEnd: (settings, options) => startFrontEnd(parseConfig(FrontEndConfig, settings), options),
     },
     env,
-  );
+  ).then((shop) => {
+    const adminUrls: Record<string, string> = shop.peers.adminUrls;
+    return { ...shop, adminUrl: (service: string) => adminUrls[service] };
+  });
 }

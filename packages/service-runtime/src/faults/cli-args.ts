@@ -47,3 +47,10 @@ export function describeFaults(set: FaultSet): string {
     )
     .join(' ');
 }
+
+/** Every service's faults, one line each as `npm run fault -- list` prints them. */
+export function listFaults(all: Readonly<Record<string, FaultSet>>): string {
+  const names = Object.keys(all).sort();
+  if (names.length === 0) return 'no faults set';
+  return names.map((name) => `${name.padEnd(16)} ${describeFaults(all[name]!)}`).join('\n');
+}

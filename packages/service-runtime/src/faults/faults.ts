@@ -53,6 +53,8 @@ export type FaultKind = Exclude<keyof FaultSet, 'rate'>;
 export interface Faults {
   /** The faults set now (empty when none). */
   current(): FaultSet;
+  /** Every service's faults, as this one last read them (for the operator page). */
+  all(): Record<string, FaultSet>;
   /** True with probability `rate` (0 or undefined: never). */
   roll(rate: number | undefined): boolean;
   /**
@@ -136,6 +138,13 @@ export function createFaults(options: FaultsOptions): Faults {
   const roll = (rate: number | undefined) => rate !== undefined && rate > 0 && random() < rate;
   return {
     current: () => current,
+    all: () =>
+      Object.fromEntries(
+        Object.entries(provider.values(faultsFlag)).flatMap(([name, value]) => {
+          const parsed = FaultSet.safeParse(value);
+          return parsed.success ? [[name, parsed.data]] : [];
+        }),
+      ),
     roll,
     async holdAndDelay() {
       if (roll(current.hang)) {

@@ -140,6 +140,12 @@ export class RedisFlagProvider implements Provider {
     if (changed.length > 0) this.events.emit(ProviderEvents.ConfigurationChanged, { flagsChanged: changed });
   }
 
+  /** Every targeting key's value of a watched flag, as last read. */
+  values(flag: string): Record<string, JsonValue> {
+    const values = this.#values.get(flag) ?? new Map<string, string>();
+    return Object.fromEntries([...values].map(([target, text]) => [target, JSON.parse(text) as JsonValue]));
+  }
+
   async onClose(): Promise<void> {
     clearInterval(this.#timer);
     await this.#store.close();

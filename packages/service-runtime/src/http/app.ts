@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { AppError } from '../errors.ts';
 import type { Faults } from '../faults/faults.ts';
 import { faultMiddleware } from '../faults/http.ts';
+import { faultsPage } from '../faults/page.ts';
 import type { Health } from '../health.ts';
 import type { Metrics } from '../metrics.ts';
 import { errorHandler, notFound } from './error-handler.ts';
@@ -35,6 +36,8 @@ export interface HttpAppOptions {
   security?: HelmetOptions;
   /** Faults on demand (FAULTS_ENABLED): applied to every request but the probes. */
   faults?: Faults;
+  /** Faults on demand to list on GET /faults, served with the probes. */
+  faultsPage?: Faults;
 }
 
 export interface CallerCheck {
@@ -47,6 +50,9 @@ export function createHttpApp(options: HttpAppOptions): Express {
   const app = express();
   app.use(helmet(options.security));
   if (options.probes !== false) app.use(probes(health, metrics));
+  // The operator's page of faults, beside the probes (loopback callers only).
+  if (options.probes !== false && options.faultsPage !== undefined)
+    app.get('/faults', faultsPage(options.faultsPage));
   app.use(requestContext());
   app.use(requestLog(log, metrics));
   if (options.faults !== undefined) app.use(faultMiddleware(options.faults));
