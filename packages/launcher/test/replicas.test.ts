@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { runAndReport } from '@trio/load/main';
-import { parseOptions } from '@trio/load/options';
 import { waitFor } from '@trio/testing/wait';
 import amqp from 'amqplib';
+import { runAndReport } from '../../load/src/main.ts';
+import { parseOptions } from '../../load/src/options.ts';
 import { hostsPath } from '../src/replicas.ts';
 import {
   alive,
