@@ -49,7 +49,7 @@ let shopState: (() => ShopState) | undefined;
 
 interface Running extends FleetProcess {
   /** `inventory`, or `inventory.3` for the replica on 127.0.0.3. */
-  label: string;
+  readonly label: string;
   httpPort: number;
   adminPort: number | undefined;
   /** Where /readyz answers. */

@@ -76,12 +76,13 @@ test('three inventory replicas behind one name: calls spread, they compete for i
     );
     await sleep(3_000);
     const victim = replicas[1]!;
+    const victimLabel = 'inventory.3';
     const mark = run.output().length;
     process.kill(victim.pid!, 'SIGKILL');
     const { summary } = await load;
     await waitFor(
       'the killed replica restarted',
-      () => run.output().slice(mark).includes('inventory is ready again'),
+      () => run.output().slice(mark).includes(`${victimLabel} is ready again`),
       30_000,
     );
     const seen = JSON.stringify({
