@@ -88,8 +88,11 @@ export class PeerPool {
       peer.connected = true;
     });
     dealer.events.on('disconnect', () => {
+      // Only a connection that was up counts: a refused handshake (CURVE) leaves the calls waiting
+      // for their timeout, as a server that never answers would.
+      const wasConnected = peer.connected === true;
       peer.connected = false;
-      if (!this.#closed) this.#options.onDisconnect(peer);
+      if (wasConnected && !this.#closed) this.#options.onDisconnect(peer);
     });
     peer.receiving = this.#receiveLoop(peer);
     this.active.push(peer);
