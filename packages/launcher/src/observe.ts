@@ -39,7 +39,9 @@ export function observeEnv(env: Env, endpoint: string): Record<string, string> {
 
 /** Prometheus' configuration for the services started here (their /metrics port, on loopback). */
 export function prometheusConfig(started: readonly ServiceSpec[]): string {
-  const targets = started.map((spec) => `          - 127.0.0.1:${readinessPort(spec)}  # ${spec.name}`);
+  const targets = started.map(
+    (spec) => `          - ${spec.address ?? '127.0.0.1'}:${readinessPort(spec)}  # ${spec.name}`,
+  );
   return [
     '# Written by `npm start -- --observe`: /metrics of the services it started (the job name is',
     "# infra/observability's, so the same queries work).",

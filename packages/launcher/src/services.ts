@@ -14,6 +14,8 @@ export interface ServiceSpec {
   /** The front-end's admin port: its /healthz and /readyz, which its public port does not serve. */
   adminPort?: number;
   rpcPort?: number;
+  /** A replica's own loopback address (`--replicas`, replicas.ts); 127.0.0.1 otherwise. */
+  address?: string;
 }
 
 /** The port whose /readyz the launcher polls. */

@@ -5,7 +5,8 @@
 // stream, shows a readiness table until every /readyz answers, then prints the storefront's URL.
 // Ctrl-C or SIGTERM stops them gracefully, callers first. Data stays in PostgreSQL between runs.
 //
-//   node packages/launcher/dist/start.js [--only <svc>,… | --except <svc>,…] [--observe] [--report file.json]
+//   node packages/launcher/dist/start.js [--only <svc>,… | --except <svc>,…] [--replicas inventory=3]
+//                                        [--observe] [--report file.json]
 //
 // The root package's `npm start` builds what is stale first (turbo), then runs this.
 import { spawn } from 'node:child_process';
@@ -13,9 +14,12 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { startControlServer } from './control.ts';
 import { dependencies, dockerEngine, howToProvide, reachable, startWithCompose } from './infra.ts';
 import { createFormatter, paint } from './logs.ts';
 import { type Observing, startObserving } from './observe.ts';
+import { createReplicaFleet, type FleetProcess } from './replica-fleet.ts';
+import { callerEnv, expandReplicas, parseReplicas, processLabel, replicaEnv } from './replicas.ts';
 import { elsewhereLines, type Selection, SelectionError, selectServices } from './select.ts';
 import {
   faultEnv,
@@ -29,7 +33,7 @@ import {
   telemetryEnv,
 } from './services.ts';
 import { removeShopState, type ShopState, writeJsonAtomically, writeShopState } from './state.ts';
-import { type Supervised, supervise } from './supervise.ts';
+import { supervise } from './supervise.ts';
 
 const root = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
 const tty = process.stdout.isTTY === true;
@@ -41,8 +45,14 @@ const reportPath = (() => {
 const stopTimeoutMs = 15_000;
 /** `--observe`: the span receiver and Prometheus (observe.ts). */
 let observing: Observing | undefined;
+/** The services run as replicas (`--replicas`), whose callers find them by name in .trio/hosts. */
+let replicated: ServiceSpec[] = [];
+/** The running shop as .trio/shop.json describes it, once it is ready. */
+let shopState: (() => ShopState) | undefined;
 
-interface Running extends Supervised {
+interface Running extends FleetProcess {
+  /** `inventory`, or `inventory.3` for the replica on 127.0.0.3. */
+  readonly label: string;
   httpPort: number;
   adminPort: number | undefined;
   /** Where /readyz answers. */
@@ -67,8 +77,9 @@ function tableText(running: Running[], startedAt: number): string[] {
         : service.state === 'exited' || service.state === 'restarting'
           ? paint('red', service.state, colours)
           : paint('yellow', `starting… ${((Date.now() - startedAt) / 1000).toFixed(0)} s`, colours);
-    const ports = `http://localhost:${service.httpPort}${service.rpcPort === undefined ? '' : `  tcp://localhost:${service.rpcPort}`}`;
-    return `  ${service.name.padEnd(16)} ${ports.padEnd(48)} ${String(service.restarts).padStart(8)}  ${state}`;
+    const host = service.address === '127.0.0.1' ? 'localhost' : service.address;
+    const ports = `http://${host}:${service.httpPort}${service.rpcPort === undefined ? '' : `  tcp://${host}:${service.rpcPort}`}`;
+    return `  ${service.label.padEnd(16)} ${ports.padEnd(48)} ${String(service.restarts).padStart(8)}  ${state}`;
   });
   return [
     paint(
@@ -109,9 +120,9 @@ async function checkInfrastructure(): Promise<void> {
   }
 }
 
-async function isReady(port: number): Promise<boolean> {
+async function isReady(address: string, port: number): Promise<boolean> {
   try {
-    const response = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(1_000) });
+    const response = await fetch(`http://${address}:${port}/readyz`, { signal: AbortSignal.timeout(1_000) });
     await response.arrayBuffer();
     return response.ok;
   } catch {
@@ -119,19 +130,27 @@ async function isReady(port: number): Promise<boolean> {
   }
 }
 
-function spawnService(spec: ServiceSpec, onLine: (line: string) => void): Pick<Running, 'child' | 'exited'> {
+function spawnService(
+  spec: ServiceSpec,
+  onLine: (line: string) => void,
+  extraEnv: Record<string, string> = {},
+): Pick<Running, 'child' | 'exited'> {
   const { name } = spec;
   const dir = serviceDir(root, name);
   const main = join(dir, 'dist', 'main.js');
   if (!existsSync(main)) fail(`${name} is not built (${main} is missing): run \`npm run build\` first.`);
+  const own = serviceEnv(root, name, process.env);
   const child = spawn(process.execPath, [...serviceNodeOptions, main], {
     cwd: dir,
     env: {
       PATH: process.env.PATH ?? '',
       ...telemetryEnv(process.env),
       ...observing?.env,
-      ...serviceEnv(root, name, process.env),
+      ...own,
+      ...replicaEnv(spec),
+      ...callerEnv(root, own, replicated),
       ...faultEnv(process.env),
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -142,12 +161,15 @@ function spawnService(spec: ServiceSpec, onLine: (line: string) => void): Pick<R
   return { child, exited };
 }
 
-function startService(spec: ServiceSpec, onLine: (line: string) => void): Running {
+function startService(spec: ServiceSpec, onLine: (line: string) => void, extraEnv = {}): Running {
   const { name, httpPort, rpcPort } = spec;
-  const started = spawnService(spec, onLine);
+  const started = spawnService(spec, onLine, extraEnv);
   const port = readinessPort(spec);
   return {
     name,
+    spec,
+    label: processLabel(spec),
+    address: spec.address ?? '127.0.0.1',
     httpPort,
     adminPort: spec.adminPort,
     readinessPort: port,
@@ -175,9 +197,10 @@ async function stopAll(running: Running[], signal: NodeJS.Signals = 'SIGTERM'): 
   await observing?.stop();
 }
 
-function selection(): Selection {
+function selection(): Selection & { counts: Map<string, number> } {
   try {
-    return selectServices(process.argv.slice(2));
+    const argv = process.argv.slice(2);
+    return { ...selectServices(argv), counts: parseReplicas(argv, services) };
   } catch (error) {
     if (error instanceof SelectionError) fail(error.message);
     throw error;
@@ -185,11 +208,13 @@ function selection(): Selection {
 }
 
 async function main(): Promise<void> {
-  const { started, elsewhere } = selection();
+  const { started, elsewhere, counts } = selection();
+  replicated = started.filter((spec) => counts.has(spec.name));
+  const processes = expandReplicas(started, counts);
   await checkInfrastructure();
-  if (process.argv.includes('--observe')) observing = await startObserving(root, started, say);
+  if (process.argv.includes('--observe')) observing = await startObserving(root, processes, say);
   const formatter = createFormatter(
-    services.map((service) => service.name),
+    [...services.map((service) => service.name), ...processes.map(processLabel)],
     colours,
   );
   const startedAt = Date.now();
@@ -197,26 +222,31 @@ async function main(): Promise<void> {
   let stopping = false;
   tableLive = tty;
 
-  for (const spec of started) {
-    const onLine = (line: string) => {
-      eraseTable();
-      say(formatter.format(spec.name, line));
-      drawTable(running, startedAt);
-    };
-    const service = startService(spec, onLine);
+  const onLineOf = (spec: ServiceSpec) => (line: string) => {
+    eraseTable();
+    say(formatter.format(processLabel(spec), line));
+    drawTable(running, startedAt);
+  };
+  const launch = (spec: ServiceSpec, extraEnv: Record<string, string> = {}) => {
+    const service = startService(spec, onLineOf(spec), extraEnv);
     running.push(service);
+    return service;
+  };
+  const watch = (service: Running) =>
     supervise(
       service,
       {
-        spawn: () => spawnService(spec, onLine),
-        stopping: () => stopping,
-        isReady: () => isReady(service.readinessPort),
+        spawn: () => spawnService(service.spec, onLineOf(service.spec)),
+        stopping: () => stopping || service.retiring === true,
+        isReady: () => isReady(service.address, service.readinessPort),
         say: (text, colour) => {
           eraseTable();
           say(paint(colour, text, colours));
           drawTable(running, startedAt);
           // Once the shop is up the table is no longer live: a recovery prints it again.
           if (colour === 'green' && !tableLive) for (const row of tableText(running, startedAt)) say(row);
+          // A restarted process has a new pid: .trio/shop.json says so.
+          if (colour === 'green' && shopState !== undefined) writeShopState(root, shopState());
         },
         giveUp: (reason) => {
           eraseTable();
@@ -230,7 +260,24 @@ async function main(): Promise<void> {
       },
       startedAt,
     );
-  }
+  for (const spec of processes) watch(launch(spec));
+  // The replicas' names in .trio/hosts (before any caller looks them up), and the control channel
+  // through which `npm run deploy` changes them.
+  const fleet = createReplicaFleet(root, replicated, {
+    running,
+    launch,
+    supervise: watch,
+    stopTimeoutMs,
+    changed: () => {
+      if (shopState !== undefined) writeShopState(root, shopState());
+    },
+    say: (text) => {
+      eraseTable();
+      say(paint('cyan', text, colours));
+      drawTable(running, startedAt);
+    },
+  });
+  await startControlServer(root, fleet);
 
   const shutdown = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -262,7 +309,7 @@ async function main(): Promise<void> {
       running
         .filter((service) => service.state === 'starting' && service.restarts === 0)
         .map(async (service) => {
-          if (await isReady(service.readinessPort)) {
+          if (await isReady(service.address, service.readinessPort)) {
             service.state = 'ready';
             service.readyAfterMs = Date.now() - startedAt;
             if (!tty) say(`${service.name} ready in ${(service.readyAfterMs / 1000).toFixed(1)} s`);
@@ -282,20 +329,21 @@ async function main(): Promise<void> {
     `\n${paint('bold', `Trio Shop is ready in ${(readyMs / 1000).toFixed(1)} s:`, colours)} ` +
       `${paint(['bold', 'cyan'], 'http://localhost:8080/', colours)}  (Ctrl-C stops it)\n`,
   );
-  const state: ShopState = {
+  shopState = (): ShopState => ({
     mode: 'processes',
     launcherPid: process.pid,
     readyMs,
     services: running.map((service) => ({
       name: service.name,
       pid: service.child.pid,
-      address: '127.0.0.1',
+      address: service.address,
       httpPort: service.httpPort,
       ...(service.adminPort === undefined ? {} : { adminPort: service.adminPort }),
       ...(service.rpcPort === undefined ? {} : { rpcPort: service.rpcPort }),
     })),
     ...(observing === undefined ? {} : { observe: observing.state }),
-  };
+  });
+  const state = shopState();
   writeShopState(root, state);
   if (reportPath !== undefined) writeJsonAtomically(reportPath, state);
 }

@@ -12,6 +12,8 @@ export type State = 'starting' | 'ready' | 'restarting' | 'exited';
 /** One service as the launcher runs it; a restart replaces `child` and `exited`. */
 export interface Supervised {
   readonly name: string;
+  /** How the operator's lines name it when it is one of several replicas (`inventory.3`). */
+  readonly label?: string;
   child: ChildProcess;
   exited: Promise<number | null>;
   state: State;
@@ -59,6 +61,7 @@ export interface SupervisorHooks {
 /** Watches `service` for its whole life: every unexpected exit leads to a restart or to giveUp. */
 export function supervise(service: Supervised, hooks: SupervisorHooks, startedAt: number): void {
   const policy = hooks.policy ?? defaultRestartPolicy;
+  const who = service.label ?? service.name;
   let since = startedAt;
   const watch = () => {
     const { child } = service;
@@ -70,13 +73,13 @@ export function supervise(service: Supervised, hooks: SupervisorHooks, startedAt
       const reason = exitReason(child, code);
       if (!wasReady && service.failuresInARow >= policy.giveUpAfter) {
         hooks.giveUp(
-          `${service.name} exited (${reason}) ${service.failuresInARow} times in a row before it was ready; stopping the shop.`,
+          `${who} exited (${reason}) ${service.failuresInARow} times in a row before it was ready; stopping the shop.`,
         );
         return;
       }
       const delay = restartDelayMs(policy, service.failuresInARow);
       hooks.say(
-        `${service.name} exited unexpectedly (${reason}${wasReady ? '' : ', before it was ready'}); ` +
+        `${who} exited unexpectedly (${reason}${wasReady ? '' : ', before it was ready'}); ` +
           `restarting it in ${(delay / 1000).toFixed(2)} s (restart ${service.restarts + 1}).`,
         'red',
       );
@@ -99,7 +102,7 @@ export function supervise(service: Supervised, hooks: SupervisorHooks, startedAt
         service.failuresInARow = 0;
         service.readyAfterMs = Date.now() - since;
         hooks.say(
-          `${service.name} is ready again ${(service.readyAfterMs / 1000).toFixed(1)} s after restart ${service.restarts}.`,
+          `${who} is ready again ${(service.readyAfterMs / 1000).toFixed(1)} s after restart ${service.restarts}.`,
           'green',
         );
         return;

@@ -22,7 +22,7 @@ import {
   sameMessageId,
   splitFrames,
 } from './codec.ts';
-import { ClientClosed, TimeoutExpired } from './errors.ts';
+import { ClientClosed, LostRemote, TimeoutExpired } from './errors.ts';
 import type { GaugeChild, RpcMetrics } from './metrics.ts';
 import type { RateLimitedWarn } from './rate-limited-log.ts';
 import { endRpcSpan, type Span, startClientSpan } from './tracing.ts';
@@ -182,6 +182,18 @@ export class CallTable {
     }
     // An answer that ends a one-shot call needs no time stamp; a stream stamps its items.
     call.onEvent(event);
+  }
+
+  /** The connection to `peer` was lost: its calls in flight fail with LostRemote (retried if idempotent). */
+  failPeer(peer: Peer): void {
+    for (const call of [...peer.calls.values()]) {
+      this.end(call, 'LostRemote');
+      call.fail(
+        new LostRemote(
+          `${this.#options.serviceName}.${call.method}: the connection to ${peer.endpoint} was lost`,
+        ),
+      );
+    }
   }
 
   stopHeartbeats(): void {

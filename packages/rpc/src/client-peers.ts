@@ -18,6 +18,8 @@ export interface Peer {
   /** Calls in flight on this peer by the counter of their message id (see MessageIdSource). */
   calls: Map<number, Call>;
   receiving: Promise<void>;
+  /** Whether ZeroMQ holds a connection to it now; undefined until the first one. */
+  connected: boolean | undefined;
 }
 
 export interface PeerPoolOptions {
@@ -27,6 +29,8 @@ export interface PeerPoolOptions {
   warnOnce: RateLimitedWarn;
   /** Every message a peer receives. */
   onMessage(peer: Peer, frames: Buffer[]): void;
+  /** The connection to a peer was lost: its calls in flight will never be answered. */
+  onDisconnect(peer: Peer): void;
 }
 
 export class PeerPool {
@@ -75,15 +79,35 @@ export class PeerPool {
       }),
       calls: new Map(),
       receiving: Promise.resolve(),
+      connected: undefined,
     };
+    // A replica that died (kill -9, a crash) drops its connection at once: its calls then fail
+    // without waiting for a timeout (and idempotent ones are retried on another replica), and new
+    // calls go to the peers still connected until ZeroMQ has reconnected this one.
+    dealer.events.on('handshake', () => {
+      peer.connected = true;
+    });
+    dealer.events.on('disconnect', () => {
+      // Only a connection that was up counts: a refused handshake (CURVE) leaves the calls waiting
+      // for their timeout, as a server that never answers would.
+      const wasConnected = peer.connected === true;
+      peer.connected = false;
+      if (wasConnected && !this.#closed) this.#options.onDisconnect(peer);
+    });
     peer.receiving = this.#receiveLoop(peer);
     this.active.push(peer);
     return peer;
   }
 
-  /** The peer for a new call: the fewest calls in flight, round-robin among equals. */
+  /**
+   * The peer for a new call: the fewest calls in flight, round-robin among equals, among the peers
+   * not known to be disconnected (all of them when none is connected).
+   */
   pick(): Peer {
-    const peers = this.active;
+    const all = this.active;
+    if (all.length === 1) return all[0]!;
+    const reachable = all.filter((peer) => peer.connected !== false);
+    const peers = reachable.length > 0 ? reachable : all;
     if (peers.length === 1) return peers[0]!;
     let best = peers[this.#next % peers.length]!;
     this.#next = (this.#next + 1) % peers.length;

@@ -89,7 +89,7 @@ export function parseEndpoint(endpoint: string): { host: string; port: string } 
 }
 
 /** Every address of a name, IPv4 only when it has any (a server bound on 0.0.0.0 has no ::1). */
-async function lookupAll(host: string): Promise<string[]> {
+export async function lookupAll(host: string): Promise<string[]> {
   const addresses = await dnsLookup(host, { all: true });
   const v4 = addresses.filter((address) => address.family === 4).map((address) => address.address);
   return v4.length > 0 ? v4 : addresses.map((address) => address.address);

@@ -110,6 +110,7 @@ export function createRpcClient<S extends RpcServiceDefinition>(
     log,
     warnOnce,
     onMessage: (peer, frames) => calls.onMessage(peer, frames),
+    onDisconnect: (peer) => calls.failPeer(peer),
   });
   const calls = new CallTable({ serviceName: service.name, heartbeatMs, log, warnOnce, metrics }, peers);
   for (const endpoint of endpoints) peers.connect(endpoint);

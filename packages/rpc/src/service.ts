@@ -7,8 +7,10 @@ import type { ServiceHost } from '@trio/service-runtime/service';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { createRpcClient, type RpcClientOptions, type RpcServiceClient } from './client.ts';
+import type { Lookup } from './client-resolve.ts';
 import { type CurveClientKeys, type CurveServerKeys, curvePublicKey, z85Key } from './curve.ts';
 import { heartbeatsWanted, withFaults } from './faults.ts';
+import { hostsFileLookup } from './hosts-file.ts';
 import { createRpcServer, type RpcServer, type RpcServerOptions } from './server.ts';
 import { isStreamMethod } from './streams.ts';
 
@@ -165,4 +167,27 @@ export function curveClientOptions(
   return {
     curve: { serverKey, publicKey: config.RPC_CURVE_PUBLIC_KEY, secretKey: config.RPC_CURVE_SECRET_KEY },
   };
+}
+
+/**
+ * Where a ZeroRPC client's peer names are looked up: RPC_HOSTS_FILE, a file in /etc/hosts format
+ * read at each lookup (every second), before DNS. `npm start -- --replicas` sets it (`.trio/hosts`),
+ * so that `tcp://inventory:4242` stands for every native replica; unset, names go to DNS only.
+ */
+export function rpcDiscoverySettings() {
+  return { RPC_HOSTS_FILE: z.string().min(1).optional() };
+}
+
+/**
+ * `{ lookup, resolveEveryMs }` for connectRpc when the config names a hosts file: read every second
+ * (a local file costs nothing to read, unlike a DNS query), so a deploy's change reaches the callers
+ * within a second.
+ */
+export function rpcDiscoveryOptions(config: { RPC_HOSTS_FILE?: string | undefined }): {
+  lookup?: Lookup;
+  resolveEveryMs?: number;
+} {
+  return config.RPC_HOSTS_FILE === undefined
+    ? {}
+    : { lookup: hostsFileLookup(config.RPC_HOSTS_FILE), resolveEveryMs: 1_000 };
 }

@@ -1,6 +1,6 @@
 // Every variable billing reads, validated once at boot (see .env.example for dev values).
 import { billingRoutes } from '@trio/contracts/billing';
-import { curveClientSettings, peerCurveKey } from '@trio/rpc/service';
+import { curveClientSettings, peerCurveKey, rpcDiscoverySettings } from '@trio/rpc/service';
 import {
   DurationMs,
   eventBusSettings,
@@ -52,6 +52,8 @@ export const Config = z.object({
   SAGA_CONCURRENCY: positiveInt.default(8),
   /** CURVE for the ZeroRPC peers: this client's key pair, and each server's public key. */
   ...curveClientSettings(),
+  /** Native service discovery (`npm start -- --replicas`): peers' names looked up in this file first. */
+  ...rpcDiscoverySettings(),
   INVENTORY_CURVE_KEY: peerCurveKey(),
   SHIPPING_CURVE_KEY: peerCurveKey(),
 });

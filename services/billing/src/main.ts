@@ -6,7 +6,7 @@ import { billingRoutes } from '@trio/contracts/billing';
 import { inventoryRpc } from '@trio/contracts/inventory';
 import { shippingRpc } from '@trio/contracts/shipping';
 import { attachEventBus } from '@trio/events/service';
-import { connectRpc, curveClientOptions } from '@trio/rpc/service';
+import { connectRpc, curveClientOptions, rpcDiscoveryOptions } from '@trio/rpc/service';
 import { loadConfig } from '@trio/service-runtime/config';
 import { identityFromConfig } from '@trio/service-runtime/identity';
 import { connectRest } from '@trio/service-runtime/peer';
@@ -49,7 +49,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     db,
   });
 
-  const rpcOptions = { timeoutMs: config.RPC_TIMEOUT_MS };
+  const rpcOptions = { timeoutMs: config.RPC_TIMEOUT_MS, ...rpcDiscoveryOptions(config) };
   const inventory = connectRpc(host, {
     service: inventoryRpc,
     endpoints: config.INVENTORY_ADDR,

@@ -1,6 +1,6 @@
 // Every variable the front-end reads, validated once at boot (see .env.example for dev values).
 
-import { curveClientSettings, peerCurveKey } from '@trio/rpc/service';
+import { curveClientSettings, peerCurveKey, rpcDiscoverySettings } from '@trio/rpc/service';
 import {
   DurationMs,
   eventBusSettings,
@@ -54,6 +54,8 @@ export const Config = z.object({
   PRODUCT_CACHE_TTL_MS: DurationMs.default(30_000),
   /** CURVE for the ZeroRPC peers: this client's key pair, and each server's public key. */
   ...curveClientSettings(),
+  /** Native service discovery (`npm start -- --replicas`): peers' names looked up in this file first. */
+  ...rpcDiscoverySettings(),
   INVENTORY_CURVE_KEY: peerCurveKey(),
   SHIPPING_CURVE_KEY: peerCurveKey(),
   RECOMMENDATIONS_CURVE_KEY: peerCurveKey(),

@@ -5,7 +5,7 @@ import { inventoryRpc } from '@trio/contracts/inventory';
 import { recommendationsRpc } from '@trio/contracts/recommendations';
 import { shippingRpc } from '@trio/contracts/shipping';
 import { attachEventBus } from '@trio/events/service';
-import { connectRpc, curveClientOptions } from '@trio/rpc/service';
+import { connectRpc, curveClientOptions, rpcDiscoveryOptions } from '@trio/rpc/service';
 import { loadConfig } from '@trio/service-runtime/config';
 import { identityFromConfig } from '@trio/service-runtime/identity';
 import { connectRest } from '@trio/service-runtime/peer';
@@ -47,7 +47,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     exchange: config.EVENTS_EXCHANGE,
   });
 
-  const rpcOptions = { timeoutMs: config.RPC_TIMEOUT_MS };
+  const rpcOptions = { timeoutMs: config.RPC_TIMEOUT_MS, ...rpcDiscoveryOptions(config) };
   const inventory = connectRpc(host, {
     service: inventoryRpc,
     endpoints: config.INVENTORY_ADDR,
