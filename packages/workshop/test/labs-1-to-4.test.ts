@@ -1,19 +1,22 @@
 // Labs 1 to 4 against the whole shop in-process: each check fails on the lab's starting state
 // (after `start N`) and passes once the lab's steps are done. The orders are real (the storefront
 // journey through every service); the shop.json is the one the launcher writes for each mode.
-// Lab 4's REST quote is not on main yet: its "after" state is shipping's /metrics as the feature
-// documents it (quote requests counted by route over REST, none over ZeroRPC).
+// Lab 4 runs the real transports benchmark in its tiny mode.
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { execFileSync } from 'node:child_process';
 import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { useTestInfra } from '@trio/testing/infra';
 import { storefrontJourney } from '@trio/testing/journey';
 import { allPassed } from '../src/criteria.ts';
 import { findLab, startLab } from '../src/labs/index.ts';
+import { transportsFile } from '../src/labs/lab4-transports.ts';
 import { check, checkUntilPassed, failed, shown } from './support/checks.ts';
 import { type LabTestShop, standIn, startLabShop, writeShop } from './support/shop.ts';
 
+const benchScript = fileURLToPath(
+  new URL('../../../services/shipping/scripts/bench-transports.ts', import.meta.url),
+);
 let shop: LabTestShop;
 useTestInfra(startLabShop, (made) => {
   shop = made.running;
@@ -68,36 +71,18 @@ test('lab 3: fails while recommendations shares the monolith’s process, passes
   assert.ok(allPassed(done), shown(done));
 });
 
-test('lab 4: fails while quotes go over ZeroRPC, passes when shipping answers them over REST only', async () => {
+test('lab 4: fails until the three transports are measured and the live quote was seen, passes after', async () => {
   writeShop(shop.context.root, 'processes', shop.processes);
   await startLab(shop.context, findLab(4)!);
   const before = await check(shop.context, 4);
-  assert.match(failed(before).join('\n'), /shipping has answered no quote over REST/);
-  assert.match(failed(before).join('\n'), /shipping still answered \d+ quote\(s\) over ZeroRPC/);
+  assert.match(failed(before).join('\n'), /no benchmark of the three transports saved/);
 
-  // What SHIPPING_TRANSPORT=rest documents: shipping restarted, its quotes counted by route over
-  // REST, none over ZeroRPC (the feature is built on another branch).
-  const metrics = createServer((_request, response) => {
-    response.end(
-      [
-        '# TYPE http_server_request_duration_seconds histogram',
-        'http_server_request_duration_seconds_count{method="POST",route="/quotes",status="200",service="shipping"} 3',
-        '# TYPE rpc_server_request_duration_seconds histogram',
-        'rpc_server_request_duration_seconds_count{method="getRates",outcome="ok",service="shipping"} 1',
-      ].join('\n'),
-    );
+  // The lab's steps: the benchmark's table saved with --json (its real output, in --tiny mode),
+  // then a checkout through the running shop, whose quote goes over ZeroRPC.
+  execFileSync(process.execPath, [benchScript, '--tiny', '--json', transportsFile(shop.context.root)], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: process.env,
   });
-  await new Promise<void>((resolve) => metrics.listen(0, '127.0.0.1', resolve));
-  after(() => metrics.close());
-  const restShipping = {
-    ...shop.processes.find((p) => p.name === 'shipping')!,
-    httpPort: (metrics.address() as AddressInfo).port,
-  };
-  writeShop(
-    shop.context.root,
-    'processes',
-    shop.processes.map((p) => (p.name === 'shipping' ? restShipping : p)),
-  );
   await storefrontJourney(shop.url);
   const done = await checkUntilPassed(shop.context, 4);
   assert.ok(allPassed(done), shown(done));

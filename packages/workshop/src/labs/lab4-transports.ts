@@ -1,53 +1,86 @@
-// Lab 4: move a call between transports. With SHIPPING_TRANSPORT=rest both callers of the shipping
-// quote (billing and the front-end) ask shipping over REST: shipping's HTTP metrics count quote
-// requests, its ZeroRPC server none, and a checkout still goes through.
+// Lab 4: move a call between transports. The participant measures the same call (shipping's quote)
+// over REST, ZeroRPC and AMQP request/reply with `npm run bench:transports`, saving the table where
+// the check reads it, and follows the quote in the running shop, where it travels over ZeroRPC.
+// (A switch that moves the live shop's quote to REST by configuration is not built yet: the lab
+// page says so, and the benchmark's REST server is the REST side of the comparison.)
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { LabContext } from '../context.ts';
 import { type Criterion, fail, pass } from '../criteria.ts';
+import { labStateDir } from '../lab-state.ts';
 import { readShop, standardProcesses, total } from '../shop.ts';
 import { invoicedSinceStart, metricsOrFail } from './common.ts';
 import type { Lab } from './lab.ts';
 
-const restart = 'stop the shop and start it with the quote over REST: SHIPPING_TRANSPORT=rest npm start';
+/** Where the lab's step saves the benchmark's table (`--json`). */
+export const transportsFile = (root: string) => join(labStateDir(root), 'transports.json');
+const bench = 'npm run bench:transports -- --json .trio/workshop/transports.json';
+const transports = ['REST', 'ZeroRPC', 'AMQP request/reply'] as const;
+
+const Row = z.object({
+  transport: z.string(),
+  calls: z.number(),
+  callsPerSecond: z.number(),
+  p50Ms: z.number(),
+  p99Ms: z.number(),
+  errors: z.number(),
+});
+
+function benchCriterion(context: LabContext, startedAt: string): Criterion {
+  const path = transportsFile(context.root);
+  if (!existsSync(path))
+    return fail('no benchmark of the three transports saved since `lab start 4`', `run ${bench}`);
+  if (statSync(path).mtime.toISOString() < startedAt)
+    return fail('the saved benchmark is older than `lab start 4`', `run it again: ${bench}`);
+  let rows: z.infer<typeof Row>[];
+  try {
+    rows = z.array(Row).parse(JSON.parse(readFileSync(path, 'utf8')));
+  } catch {
+    return fail(`${path} is not a table written by bench:transports`, `run ${bench}`);
+  }
+  const missing = transports.filter(
+    (name) => !rows.some((row) => row.transport === name && row.calls > 0 && row.errors === 0),
+  );
+  if (missing.length > 0)
+    return fail(
+      `the benchmark has no error-free measurement of ${missing.join(', ')}`,
+      `run ${bench} with nothing else on the machine's fixed ports`,
+    );
+  const p50s = rows.map((row) => `${row.transport} ${row.p50Ms.toFixed(2)} ms`).join(', ');
+  return pass(`the same quote measured over the three transports (p50: ${p50s})`);
+}
 
 export const lab4: Lab = {
   number: 4,
   title: 'Move a call between transports',
   page: 'docs/workshop/04-transports.md',
   minutes: 45,
-  firstStep: 'run `npm run bench:transports`, then restart the shop with SHIPPING_TRANSPORT=rest',
+  firstStep: `run \`${bench}\` and compare the three rows`,
   async start() {
-    return { did: ['orders placed from now on count for this lab'] };
+    return { did: ['benchmarks and orders from now on count for this lab'] };
   },
   async check(context, state) {
+    const criteria: Criterion[] = [benchCriterion(context, state.startedAt)];
     const lookup = readShop(context.root);
     const processes = lookup.found ? lookup.state.services : standardProcesses;
     const shipping = processes.find((p) => p.name === 'shipping');
     const { samples, criterion } = await metricsOrFail(shipping, 'shipping');
-    if (criterion !== undefined) return [criterion];
-    const rest = total(
-      samples!,
-      'http_server_request_duration_seconds_count',
-      (labels) => /quote/i.test(labels.route ?? '') && (labels.status ?? '').startsWith('2'),
-    );
+    if (criterion !== undefined) return [...criteria, criterion];
     const rpc = total(
       samples!,
       'rpc_server_request_duration_seconds_count',
       (labels) => labels.method === 'quote',
     );
-    const criteria: Criterion[] = [
-      rest > 0
-        ? pass(`shipping answered ${rest} quote(s) over REST`)
+    criteria.push(
+      rpc > 0
+        ? pass(`in the running shop, shipping answered ${rpc} quote(s) over ZeroRPC`)
         : fail(
-            'shipping has answered no quote over REST',
-            `${restart}, then ask for a quote (the cart's checkout form) or place an order`,
-          ),
-      rpc === 0
-        ? pass('no quote reached shipping over ZeroRPC: every caller switched')
-        : fail(
-            `shipping still answered ${rpc} quote(s) over ZeroRPC: a caller still uses it`,
-            `${restart} (the variable must reach billing and the front-end; the launcher passes your environment on)`,
+            'the running shop has answered no quote yet',
+            'ask for a quote on the checkout form (or place an order), then look at shipping’s /metrics',
           ),
       await invoicedSinceStart(context, state.startedAt, 'since `lab start 4`'),
-    ];
+    );
     return criteria;
   },
 };
