@@ -6,6 +6,7 @@
 // Ctrl-C or SIGTERM stops them gracefully, callers first. Data stays in PostgreSQL between runs.
 //
 //   node packages/launcher/dist/start.js [--only <svc>,… | --except <svc>,…] [--report file.json]
+//   node packages/launcher/dist/start.js --monolith [--split <svc>,…]   (one process: monolith.ts)
 //
 // The root package's `npm start` builds what is stale first (turbo), then runs this.
 import { spawn } from 'node:child_process';
@@ -15,6 +16,14 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { dependencies, dockerEngine, howToProvide, reachable, startWithCompose } from './infra.ts';
 import { createFormatter, paint } from './logs.ts';
+import {
+  isMonolith,
+  monolithCommand,
+  monolithName,
+  monolithRequested,
+  planMonolith,
+  shopProcesses,
+} from './monolith.ts';
 import { elsewhereLines, type Selection, SelectionError, selectServices } from './select.ts';
 import {
   faultEnv,
@@ -38,6 +47,7 @@ const reportPath = (() => {
   return index === -1 ? undefined : process.argv[index + 1];
 })();
 const stopTimeoutMs = 15_000;
+const monolith = monolithRequested(process.argv.slice(2));
 
 interface Running extends Supervised {
   httpPort: number;
@@ -118,15 +128,18 @@ async function isReady(port: number): Promise<boolean> {
 
 function spawnService(spec: ServiceSpec, onLine: (line: string) => void): Pick<Running, 'child' | 'exited'> {
   const { name } = spec;
-  const dir = serviceDir(root, name);
-  const main = join(dir, 'dist', 'main.js');
+  const dir = isMonolith(spec) ? root : serviceDir(root, name);
+  // The monolith reads its members' settings itself; it needs the launcher's environment for them.
+  const { main, env } = isMonolith(spec)
+    ? { main: monolithCommand(spec).main, env: { ...process.env, ...monolithCommand(spec).env } }
+    : { main: join(dir, 'dist', 'main.js'), env: serviceEnv(root, name, process.env) };
   if (!existsSync(main)) fail(`${name} is not built (${main} is missing): run \`npm run build\` first.`);
   const child = spawn(process.execPath, [...serviceNodeOptions, main], {
     cwd: dir,
     env: {
       PATH: process.env.PATH ?? '',
       ...telemetryEnv(process.env),
-      ...serviceEnv(root, name, process.env),
+      ...env,
       ...faultEnv(process.env),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -155,8 +168,9 @@ function startService(spec: ServiceSpec, onLine: (line: string) => void): Runnin
   };
 }
 
+let stopGroups: readonly (readonly string[])[] = stopOrder;
 async function stopAll(running: Running[], signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  for (const group of stopOrder) {
+  for (const group of stopGroups) {
     const members = running.filter((service) => group.includes(service.name) && service.state !== 'exited');
     for (const service of members) service.child.kill(signal);
     await Promise.all(
@@ -172,7 +186,10 @@ async function stopAll(running: Running[], signal: NodeJS.Signals = 'SIGTERM'): 
 
 function selection(): Selection {
   try {
-    return selectServices(process.argv.slice(2));
+    if (!monolith) return selectServices(process.argv.slice(2));
+    const plan = planMonolith(process.argv.slice(2));
+    stopGroups = plan.stopOrder;
+    return { started: plan.started, elsewhere: [] };
   } catch (error) {
     if (error instanceof SelectionError) fail(error.message);
     throw error;
@@ -183,7 +200,7 @@ async function main(): Promise<void> {
   const { started, elsewhere } = selection();
   await checkInfrastructure();
   const formatter = createFormatter(
-    services.map((service) => service.name),
+    [...services.map((service) => service.name), ...(monolith ? [monolithName] : [])],
     colours,
   );
   const startedAt = Date.now();
@@ -191,6 +208,7 @@ async function main(): Promise<void> {
   let stopping = false;
   tableLive = tty;
 
+  const specs = new Map(started.map((spec) => [spec.name, spec]));
   for (const spec of started) {
     const onLine = (line: string) => {
       eraseTable();
@@ -277,17 +295,10 @@ async function main(): Promise<void> {
       `${paint(['bold', 'cyan'], 'http://localhost:8080/', colours)}  (Ctrl-C stops it)\n`,
   );
   const state: ShopState = {
-    mode: 'processes',
+    mode: monolith ? 'monolith' : 'processes',
     launcherPid: process.pid,
     readyMs,
-    services: running.map((service) => ({
-      name: service.name,
-      pid: service.child.pid,
-      address: '127.0.0.1',
-      httpPort: service.httpPort,
-      ...(service.adminPort === undefined ? {} : { adminPort: service.adminPort }),
-      ...(service.rpcPort === undefined ? {} : { rpcPort: service.rpcPort }),
-    })),
+    services: running.flatMap((service) => shopProcesses(specs.get(service.name)!, service.child.pid)),
   };
   writeShopState(root, state);
   if (reportPath !== undefined) writeJsonAtomically(reportPath, state);
