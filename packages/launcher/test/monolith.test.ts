@@ -8,56 +8,24 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { registerQueues } from '@trio/shop-testing/peers';
-import { createTestInfra, type TestInfra } from '@trio/testing/infra';
 import { journeyAccount, storefrontJourney } from '@trio/testing/journey';
 import { waitFor } from '@trio/testing/wait';
-import { createClient } from 'redis';
 import type { ShopState } from '../src/state.ts';
+import { useShopEnv } from './support/shop-env.ts';
 
 const launcher = fileURLToPath(new URL('../src/start.ts', import.meta.url));
 const redisDb = 12;
 const storefront = 'http://127.0.0.1:8080';
 
-let infra: TestInfra;
-let env: Record<string, string>;
-
-before(async () => {
-  infra = await createTestInfra();
-  registerQueues(infra, [
-    'catalog',
-    'profiles',
-    'inventory',
-    'shipping',
-    'payment',
-    'recommendations',
-    'billing',
-    'front-end',
-  ]);
-  env = {
-    DATABASE_URL: infra.db.url,
-    REDIS_URL: `redis://127.0.0.1:6379/${redisDb}`,
-    AMQP_URL: infra.broker.url,
-    EVENTS_EXCHANGE: infra.broker.exchange('events'),
-    NO_COLOR: '1',
-    DATABASE_POOL_SIZE: '3',
-  };
-});
-
-after(async () => {
-  const redis = await createClient({ url: `redis://127.0.0.1:6379/${redisDb}` }).connect();
-  await redis.flushDb();
-  await redis.close();
-  await infra?.drop();
-});
+const shop = useShopEnv(redisDb);
 
 /** The launcher with `args`, until it says the shop is ready: its state, its output, a stop. */
 async function startShop(args: string[]) {
   const report = join(mkdtempSync(join(tmpdir(), 'trio-monolith-')), 'shop.json');
   const child = spawn(process.execPath, [launcher, ...args, '--report', report], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...shop.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own group: a failed test kills the launcher and what it started at once
   });
@@ -162,7 +130,7 @@ describe('npm start -- --monolith', () => {
 
   test('--split with an unknown service stops at once, naming the services', async () => {
     const child = spawn(process.execPath, [launcher, '--monolith', '--split', 'recommendation'], {
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...shop.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

@@ -6,53 +6,20 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { registerQueues } from '@trio/shop-testing/peers';
 import { closedPort } from '@trio/testing/http';
-import { createTestInfra, type TestInfra } from '@trio/testing/infra';
 import { journeyAccount, storefrontJourney } from '@trio/testing/journey';
 import { waitFor } from '@trio/testing/wait';
-import { createClient } from 'redis';
 import { serviceEnv } from '../src/services.ts';
+import { useShopEnv } from './support/shop-env.ts';
 
 // The source, as the other packages' tests run theirs (the services it starts are built).
 const launcher = fileURLToPath(new URL('../src/start.ts', import.meta.url));
 const faultCli = fileURLToPath(new URL('../../service-runtime/src/fault-cli.ts', import.meta.url));
 const redisDb = 11;
 
-let infra: TestInfra;
-let env: Record<string, string>;
-
-before(async () => {
-  infra = await createTestInfra();
-  registerQueues(infra, [
-    'catalog',
-    'profiles',
-    'inventory',
-    'shipping',
-    'payment',
-    'recommendations',
-    'billing',
-    'front-end',
-  ]);
-  env = {
-    DATABASE_URL: infra.db.url,
-    REDIS_URL: `redis://127.0.0.1:6379/${redisDb}`,
-    AMQP_URL: infra.broker.url,
-    EVENTS_EXCHANGE: infra.broker.exchange('events'),
-    NO_COLOR: '1',
-    // Other test files share the PostgreSQL server meanwhile.
-    DATABASE_POOL_SIZE: '3',
-  };
-});
-
-after(async () => {
-  const redis = await createClient({ url: `redis://127.0.0.1:6379/${redisDb}` }).connect();
-  await redis.flushDb();
-  await redis.close();
-  await infra?.drop();
-});
+const shop = useShopEnv(redisDb);
 
 interface Launch {
   child: ChildProcess;
@@ -64,7 +31,7 @@ interface Launch {
 function launch(extra: Record<string, string> = {}, args: string[] = []): Launch {
   const report = join(mkdtempSync(join(tmpdir(), 'trio-start-')), 'report.json');
   const child = spawn(process.execPath, [launcher, ...args, '--report', report], {
-    env: { ...process.env, ...env, ...extra },
+    env: { ...process.env, ...shop.env, ...extra },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, so that a failed test can kill the launcher and its services at once.
     detached: true,
@@ -277,7 +244,7 @@ describe('npm start', () => {
     const run = launch();
     const fault = (...args: string[]) =>
       execFileSync(process.execPath, [faultCli, ...args], {
-        env: { ...process.env, ...env },
+        env: { ...process.env, ...shop.env },
         encoding: 'utf8',
       });
     let lastFailure = '';
@@ -381,7 +348,10 @@ describe('npm start', () => {
       const root = fileURLToPath(new URL('../../../', import.meta.url));
       frontEnd = spawn(process.execPath, [join(root, 'services/front-end/dist/main.js')], {
         cwd: join(root, 'services/front-end'),
-        env: { PATH: process.env.PATH ?? '', ...serviceEnv(root, 'front-end', { ...process.env, ...env }) },
+        env: {
+          PATH: process.env.PATH ?? '',
+          ...serviceEnv(root, 'front-end', { ...process.env, ...shop.env }),
+        },
         stdio: 'ignore',
       });
       await waitFor(
