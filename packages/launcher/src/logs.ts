@@ -52,16 +52,21 @@ export function createFormatter(names: readonly string[], colours: boolean): Lin
   const width = Math.max(...names.map((name) => name.length));
   const colourOf = new Map(names.map((name, index) => [name, palette[index % palette.length]!]));
   return {
-    format(service, line) {
-      const prefix = `${paint(colourOf.get(service) ?? 'white', service.padEnd(width), colours)} │ `;
+    format(from, line) {
+      const prefixOf = (name: string) =>
+        `${paint(colourOf.get(name) ?? 'white', name.padEnd(width), colours)} │ `;
       let record: Record<string, unknown>;
       try {
         record = JSON.parse(line) as Record<string, unknown>;
       } catch {
-        return prefix + line;
+        return prefixOf(from) + line;
       }
       if (typeof record !== 'object' || record === null || typeof record.msg !== 'string')
-        return prefix + line;
+        return prefixOf(from) + line;
+      // The service that wrote it: the process's own name, except in the monolith (several in one).
+      const prefix = prefixOf(
+        typeof record.service === 'string' && colourOf.has(record.service) ? record.service : from,
+      );
       const level = typeof record.level === 'number' ? levelNames[record.level] : String(record.level);
       const [label, colour] = levels[level ?? ''] ?? ['LOG  ', 'white'];
       const at =

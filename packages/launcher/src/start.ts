@@ -7,6 +7,7 @@
 //
 //   node packages/launcher/dist/start.js [--only <svc>,… | --except <svc>,…] [--replicas inventory=3]
 //                                        [--observe] [--report file.json]
+//   node packages/launcher/dist/start.js --monolith [--split <svc>,…]   (one process: monolith.ts)
 //
 // The root package's `npm start` builds what is stale first (turbo), then runs this.
 import { spawn } from 'node:child_process';
@@ -17,6 +18,14 @@ import { fileURLToPath } from 'node:url';
 import { startControlServer } from './control.ts';
 import { dependencies, dockerEngine, howToProvide, reachable, startWithCompose } from './infra.ts';
 import { createFormatter, paint } from './logs.ts';
+import {
+  isMonolith,
+  monolithCommand,
+  monolithName,
+  monolithRequested,
+  planMonolith,
+  shopProcesses,
+} from './monolith.ts';
 import { type Observing, startObserving } from './observe.ts';
 import { createReplicaFleet, type FleetProcess } from './replica-fleet.ts';
 import { callerEnv, expandReplicas, parseReplicas, processLabel, replicaEnv } from './replicas.ts';
@@ -43,6 +52,7 @@ const reportPath = (() => {
   return index === -1 ? undefined : process.argv[index + 1];
 })();
 const stopTimeoutMs = 15_000;
+const monolith = monolithRequested(process.argv.slice(2));
 /** `--observe`: the span receiver and Prometheus (observe.ts). */
 let observing: Observing | undefined;
 /** The services run as replicas (`--replicas`), whose callers find them by name in .trio/hosts. */
@@ -136,19 +146,23 @@ function spawnService(
   extraEnv: Record<string, string> = {},
 ): Pick<Running, 'child' | 'exited'> {
   const { name } = spec;
-  const dir = serviceDir(root, name);
-  const main = join(dir, 'dist', 'main.js');
+  const dir = isMonolith(spec) ? root : serviceDir(root, name);
+  // The monolith reads its members' settings itself; it needs the launcher's environment for them.
+  const own = isMonolith(spec) ? {} : serviceEnv(root, name, process.env);
+  const { main, env } = isMonolith(spec)
+    ? { main: monolithCommand(spec).main, env: { ...process.env, ...monolithCommand(spec).env } }
+    : {
+        main: join(dir, 'dist', 'main.js'),
+        env: { ...own, ...replicaEnv(spec), ...callerEnv(root, own, replicated) },
+      };
   if (!existsSync(main)) fail(`${name} is not built (${main} is missing): run \`npm run build\` first.`);
-  const own = serviceEnv(root, name, process.env);
   const child = spawn(process.execPath, [...serviceNodeOptions, main], {
     cwd: dir,
     env: {
       PATH: process.env.PATH ?? '',
       ...telemetryEnv(process.env),
       ...observing?.env,
-      ...own,
-      ...replicaEnv(spec),
-      ...callerEnv(root, own, replicated),
+      ...env,
       ...faultEnv(process.env),
       ...extraEnv,
     },
@@ -181,8 +195,9 @@ function startService(spec: ServiceSpec, onLine: (line: string) => void, extraEn
   };
 }
 
+let stopGroups: readonly (readonly string[])[] = stopOrder;
 async function stopAll(running: Running[], signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  for (const group of stopOrder) {
+  for (const group of stopGroups) {
     const members = running.filter((service) => group.includes(service.name) && service.state !== 'exited');
     for (const service of members) service.child.kill(signal);
     await Promise.all(
@@ -200,7 +215,12 @@ async function stopAll(running: Running[], signal: NodeJS.Signals = 'SIGTERM'): 
 function selection(): Selection & { counts: Map<string, number> } {
   try {
     const argv = process.argv.slice(2);
-    return { ...selectServices(argv), counts: parseReplicas(argv, services) };
+    if (!monolith) return { ...selectServices(argv), counts: parseReplicas(argv, services) };
+    if (argv.some((arg) => arg.startsWith('--replicas')))
+      fail('--replicas runs a service as several processes of its own; it does not combine with --monolith.');
+    const plan = planMonolith(argv);
+    stopGroups = plan.stopOrder;
+    return { started: plan.started, elsewhere: [], counts: new Map() };
   } catch (error) {
     if (error instanceof SelectionError) fail(error.message);
     throw error;
@@ -212,9 +232,20 @@ async function main(): Promise<void> {
   replicated = started.filter((spec) => counts.has(spec.name));
   const processes = expandReplicas(started, counts);
   await checkInfrastructure();
-  if (process.argv.includes('--observe')) observing = await startObserving(root, processes, say);
+  if (process.argv.includes('--observe'))
+    observing = await startObserving(
+      root,
+      processes.flatMap((spec) => (isMonolith(spec) ? spec.members : [spec])),
+      say,
+    );
   const formatter = createFormatter(
-    [...services.map((service) => service.name), ...processes.map(processLabel)],
+    [
+      ...new Set([
+        ...services.map((service) => service.name),
+        ...processes.map(processLabel),
+        ...(monolith ? [monolithName] : []),
+      ]),
+    ],
     colours,
   );
   const startedAt = Date.now();
@@ -330,17 +361,23 @@ async function main(): Promise<void> {
       `${paint(['bold', 'cyan'], 'http://localhost:8080/', colours)}  (Ctrl-C stops it)\n`,
   );
   shopState = (): ShopState => ({
-    mode: 'processes',
+    mode: monolith ? 'monolith' : 'processes',
     launcherPid: process.pid,
     readyMs,
-    services: running.map((service) => ({
-      name: service.name,
-      pid: service.child.pid,
-      address: service.address,
-      httpPort: service.httpPort,
-      ...(service.adminPort === undefined ? {} : { adminPort: service.adminPort }),
-      ...(service.rpcPort === undefined ? {} : { rpcPort: service.rpcPort }),
-    })),
+    services: running.flatMap((service) =>
+      isMonolith(service.spec)
+        ? shopProcesses(service.spec, service.child.pid)
+        : [
+            {
+              name: service.name,
+              pid: service.child.pid,
+              address: service.address,
+              httpPort: service.httpPort,
+              ...(service.adminPort === undefined ? {} : { adminPort: service.adminPort }),
+              ...(service.rpcPort === undefined ? {} : { rpcPort: service.rpcPort }),
+            },
+          ],
+    ),
     ...(observing === undefined ? {} : { observe: observing.state }),
   });
   const state = shopState();

@@ -56,6 +56,10 @@ export async function serveRpc<S extends RpcServiceDefinition>(
   host.shutdown.register('rpc server', () => server.close());
   const endpoint = await server.bind(`tcp://${bindHost}:${port === 0 ? '*' : port}`);
   log.info({ endpoint }, 'rpc server listening');
+  // Served in-process too (SERVE_IN_PROCESS, the monolith): the same server on ZeroMQ's inproc
+  // transport, so a client configured with `inproc://<service>` reaches it through memory, with
+  // the same codec, validation, deadlines, heartbeats and errors as over TCP.
+  if (host.inProcessName !== undefined) await server.bind(`inproc://${host.inProcessName}`);
   return { server, endpoint };
 }
 

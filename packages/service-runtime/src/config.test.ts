@@ -40,6 +40,7 @@ describe('parseConfig', () => {
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: 3004,
       SHUTDOWN_TIMEOUT_MS: 10_000,
+      SERVE_IN_PROCESS: false,
       FAULTS_ENABLED: false,
       FAULTS_IN_PRODUCTION: false,
       FAULTS_REDIS_URL: 'redis://127.0.0.1:6379',
@@ -106,8 +107,19 @@ describe('parseConfig', () => {
       INVENTORY_ADDR: 'tcp://inventory:4242,inventory-2:4242',
     });
     assert.deepEqual(problems, [
-      { variable: 'INVENTORY_ADDR', problem: 'must be tcp://host:port[,tcp://host:port…]' },
+      {
+        variable: 'INVENTORY_ADDR',
+        problem: 'must be tcp://host:port[,tcp://host:port…] (or inproc://<service>)',
+      },
     ]);
+  });
+
+  it('takes inproc://<service> for a peer in the same process (the monolith)', () => {
+    const config = parseConfig(Config, {
+      DATABASE_URL: 'postgres://db/shop',
+      INVENTORY_ADDR: 'inproc://inventory',
+    });
+    assert.deepEqual(config.INVENTORY_ADDR, ['inproc://inventory']);
   });
 });
 

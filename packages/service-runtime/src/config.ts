@@ -36,17 +36,31 @@ export function eventBusSettings() {
   };
 }
 
-/** A REST peer's base URL, e.g. CATALOG_URL=http://catalog:3001. */
-export const PeerUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// URL' });
+/**
+ * A REST peer's base URL, e.g. CATALOG_URL=http://catalog:3001, or `inproc://catalog` for a service
+ * served in the same process (the monolith: SERVE_IN_PROCESS, docs/monolith.md).
+ */
+export const PeerUrl = z.url({
+  protocol: /^(https?|inproc)$/,
+  error: 'must be an http:// (or inproc://) URL',
+});
 /**
  * A ZeroRPC peer, e.g. INVENTORY_ADDR=tcp://inventory:4242; a comma-separated list connects to
- * several replicas, which ZeroMQ then load-balances.
+ * several replicas, which ZeroMQ then load-balances; `inproc://inventory` reaches a service served in
+ * the same process (the monolith: SERVE_IN_PROCESS, docs/monolith.md).
  */
 export const PeerAddr = z
   .string()
   .transform((value) => value.split(',').map((endpoint) => endpoint.trim()))
   .pipe(
-    z.array(z.string().regex(/^tcp:\/\/[^\s:/]+:\d{1,5}$/, 'must be tcp://host:port[,tcp://host:port…]')),
+    z.array(
+      z
+        .string()
+        .regex(
+          /^(tcp:\/\/[^\s:/]+:\d{1,5}|inproc:\/\/[a-z][a-z-]*)$/,
+          'must be tcp://host:port[,tcp://host:port…] (or inproc://<service>)',
+        ),
+    ),
   );
 
 /** 127.0.0.0/8, ::1 (also IPv4-mapped) and localhost: an address reachable from this machine only. */
@@ -72,6 +86,11 @@ export function serviceSettings(defaults: { name: string; httpPort: number }) {
     HTTP_HOST: BindHost,
     HTTP_PORT: Port.default(defaults.httpPort),
     SHUTDOWN_TIMEOUT_MS: DurationMs.default(10_000),
+    /**
+     * Also serve this service's REST routes and ZeroRPC methods to callers in the same process, at
+     * `inproc://<SERVICE_NAME>` (the monolith, docs/monolith.md). Its ports are served as always.
+     */
+    SERVE_IN_PROCESS: z.stringbool().default(false),
     ...faultSettings(),
   };
 }

@@ -9,6 +9,7 @@ import type { LevelWithSilent, Logger } from 'pino';
 import { createFaults, type Faults } from './faults/faults.ts';
 import { createHealth, type Health } from './health.ts';
 import { createHttpApp, type HttpAppOptions } from './http/app.ts';
+import { serveInProcess } from './http/in-process.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createShutdown, type Shutdown, type SignalSource } from './shutdown.ts';
@@ -27,6 +28,11 @@ export interface ServiceHostOptions {
   exit?: (code: number) => void;
   /** Faults on demand: where their flags are read (FAULTS_ENABLED); none when omitted. */
   faults?: { redisUrl: string; keyPrefix?: string; refreshMs?: number };
+  /**
+   * Also serve the routes (and a ZeroRPC server, see @trio/rpc's serveRpc) to callers in this
+   * process, as `inproc://<service>` (SERVE_IN_PROCESS, the monolith): off by default.
+   */
+  serveInProcess?: boolean;
 }
 
 export interface ListenOptions {
@@ -65,6 +71,8 @@ export interface ServiceHost {
   shutdown: Shutdown;
   /** Faults on demand, when enabled: the transports' hooks apply them. */
   faults?: Faults;
+  /** Its service name when it also serves callers in this process (`inproc://<name>`), else undefined. */
+  inProcessName?: string;
   /** Starts an HTTP server and registers its closer, so it stops taking requests before anything else closes. */
   listen(options: ListenOptions): Promise<Listening>;
 }
@@ -117,10 +125,16 @@ export function createServiceHost(options: ServiceHostOptions): ServiceHost {
     const { port } = server.address() as AddressInfo;
     shutdown.register(`http server :${port}`, () => closeServer(server));
     log.info({ host, port, admin: routes === undefined }, 'http server listening');
+    if (routes !== undefined && options.serveInProcess === true) {
+      // Withdrawn before the server closes: in-process callers then get no answer, as at a closed port.
+      shutdown.register('in-process routes', serveInProcess(options.service, app));
+      log.info({ address: `inproc://${options.service}` }, 'routes served in-process too');
+    }
     return { app, server, port, adminPort: admin?.port };
   }
 
-  return { log, metrics, health, shutdown, faults, listen };
+  const inProcessName = options.serveInProcess === true ? options.service : undefined;
+  return { log, metrics, health, shutdown, faults, inProcessName, listen };
 }
 
 /** Stops accepting connections, lets requests in flight finish, and resolves when all are gone. */
@@ -156,6 +170,7 @@ export interface HostSettings {
   FAULTS_ENABLED?: boolean;
   FAULTS_REDIS_URL?: string;
   FAULTS_KEY_PREFIX?: string;
+  SERVE_IN_PROCESS?: boolean;
 }
 
 /** The first step of every main.ts: the service's host, from its config. */
@@ -173,6 +188,7 @@ export function hostFromConfig(config: HostSettings, options: StartOptions = {})
       config.FAULTS_ENABLED === true && config.FAULTS_REDIS_URL !== undefined
         ? { redisUrl: config.FAULTS_REDIS_URL, keyPrefix: config.FAULTS_KEY_PREFIX }
         : undefined,
+    serveInProcess: config.SERVE_IN_PROCESS === true,
   });
   // Registered first, so run last: the spans of the work that drained during shutdown go out too.
   host.shutdown.register('telemetry', () => telemetry.flush());

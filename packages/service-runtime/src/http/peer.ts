@@ -23,6 +23,7 @@ import {
   withSpan,
 } from '../tracing.ts';
 import { type CallerIdentity, callerHeader } from './identity.ts';
+import { isInProcessUrl, requestInProcess } from './in-process.ts';
 
 const peerTracer = tracer('@trio/service-runtime/peer');
 
@@ -51,7 +52,7 @@ export interface RestPeer {
 export interface RestPeerOptions {
   /** The peer's name in errors and logs, e.g. `catalog`. */
   name: string;
-  /** e.g. `http://catalog:3001`. */
+  /** e.g. `http://catalog:3001`; `inproc://catalog` for a service in the same process (in-process.ts). */
   baseUrl: string;
   /** Per call, including reading the body. */
   timeoutMs: number;
@@ -81,6 +82,8 @@ export function connectRest(host: { metrics: { registry: Registry } }, options: 
 
 export function createRestPeer(options: RestPeerOptions): RestPeer {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  // The same request, to a service's app in this process instead of over HTTP (the monolith).
+  const inProcess = isInProcessUrl(baseUrl);
   // No answer, or a 5xx: the peer is failing. While the breaker is open, calls fail at once.
   const breaker = createBreaker({
     peer: options.name,
@@ -103,7 +106,9 @@ export function createRestPeer(options: RestPeerOptions): RestPeer {
       attributes: {
         'http.request.method': method,
         'server.address': url.hostname,
-        'server.port': Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+        ...(url.protocol.startsWith('http')
+          ? { 'server.port': Number(url.port || (url.protocol === 'https:' ? 443 : 80)) }
+          : {}),
         'url.full': `${url.origin}${url.pathname}`,
         'peer.service': options.name,
       },
@@ -156,6 +161,36 @@ export function createRestPeer(options: RestPeerOptions): RestPeer {
     });
   }
 
+  type Answer = Omit<PeerReply, 'body'>;
+
+  async function exchangeOverHttp(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+    timeoutMs: number,
+  ): Promise<Answer> {
+    const { incoming, text } = await exchange(method, path, headers, body, timeoutMs);
+    return { status: incoming.statusCode ?? 0, headers: headersOf(incoming), text };
+  }
+
+  /** In this process (the monolith): the same request, handed to the service's app (in-process.ts). */
+  async function exchangeInProcess(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+    timeoutMs: number,
+  ): Promise<Answer> {
+    const response = await requestInProcess(baseUrl + path, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    return { status: response.status, headers: response.headers, text: await response.text() };
+  }
+
   async function send(
     method: string,
     path: string,
@@ -166,18 +201,14 @@ export function createRestPeer(options: RestPeerOptions): RestPeer {
     try {
       const body = call.body === undefined ? undefined : JSON.stringify(call.body);
       if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
-      const { incoming, text } = await exchange(
-        method,
-        path,
-        headers,
-        body,
-        call.timeoutMs ?? options.timeoutMs,
-      );
-      const status = incoming.statusCode ?? 0;
-      span.setAttribute('http.response.status_code', status);
-      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-      const json = incoming.headers['content-type']?.includes('json') === true && text !== '';
-      return { status, headers: headersOf(incoming), body: json ? JSON.parse(text) : undefined, text };
+      const timeoutMs = call.timeoutMs ?? options.timeoutMs;
+      const answer = inProcess
+        ? await exchangeInProcess(method, path, headers, body, timeoutMs)
+        : await exchangeOverHttp(method, path, headers, body, timeoutMs);
+      span.setAttribute('http.response.status_code', answer.status);
+      if (answer.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      const json = answer.headers.get('content-type')?.includes('json') === true && answer.text !== '';
+      return { ...answer, body: json ? JSON.parse(answer.text) : undefined };
     } catch (error) {
       throw new PeerUnavailable(options.name, error);
     }
