@@ -6,13 +6,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { registerQueues } from '@trio/shop-testing/peers';
-import { createTestInfra, type TestInfra } from '@trio/testing/infra';
+import type { TestInfra } from '@trio/testing/infra';
 import { waitFor } from '@trio/testing/wait';
-import { createClient } from 'redis';
 import type { ShopState } from '../../src/state.ts';
+import { useLaunchedShop } from './launch.ts';
 
 export const launcherPath = fileURLToPath(new URL('../../src/start.ts', import.meta.url));
 export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -71,43 +69,8 @@ export function useLaunchedShopInfra(redisDb: number): {
   infra: () => TestInfra;
   env: () => Record<string, string>;
 } {
-  let infra: TestInfra | undefined;
-  let env: Record<string, string> = {};
-  before(async () => {
-    infra = await createTestInfra();
-    registerQueues(infra, [
-      'catalog',
-      'profiles',
-      'inventory',
-      'shipping',
-      'payment',
-      'recommendations',
-      'billing',
-      'front-end',
-    ]);
-    env = {
-      DATABASE_URL: infra.db.url,
-      REDIS_URL: `redis://127.0.0.1:6379/${redisDb}`,
-      AMQP_URL: infra.broker.url,
-      EVENTS_EXCHANGE: infra.broker.exchange('events'),
-      NO_COLOR: '1',
-      // Other test files share the PostgreSQL server meanwhile.
-      DATABASE_POOL_SIZE: '3',
-    };
-  });
-  after(async () => {
-    const redis = await createClient({ url: `redis://127.0.0.1:6379/${redisDb}` }).connect();
-    await redis.flushDb();
-    await redis.close();
-    await infra?.drop();
-  });
-  return {
-    infra: () => {
-      if (infra === undefined) throw new Error('the test infrastructure is made in before()');
-      return infra;
-    },
-    env: () => env,
-  };
+  const shop = useLaunchedShop(redisDb);
+  return { infra: shop.infra, env: shop.env };
 }
 
 /** A counter's value summed over its series, from a service's /metrics. */
