@@ -235,7 +235,11 @@ describe('build, ship and run the shop as containers', { skip }, () => {
         encoding: 'utf8',
         env: { ...process.env, FAULTS_REDIS_URL: shared.FAULTS_REDIS_URL },
       });
-    const products = async () => (await fetch('http://127.0.0.1:8080/api/products')).status;
+    // A search of its own each time: the storefront keeps product lists it has shown (until the
+    // catalogue changes), so only a list it has not shown yet must come from catalog.
+    let searches = 0;
+    const products = async () =>
+      (await fetch(`http://127.0.0.1:8080/api/products?q=fault${Date.now()}x${searches++}`)).status;
     try {
       assert.match(fault('set', 'catalog', 'http-error=1'), /catalog: http-error=1/);
       await waitFor('catalog to fail', async () => (await products()) !== 200, 30_000);

@@ -65,11 +65,11 @@ describe('every fault flag on a running native shop', () => {
       step(`payment latency=2s: checkout ${(slow.ms / 1000).toFixed(1)} s`);
 
       // REST hang: the storefront's product list (from catalog) is held until the fault is cleared;
-      // catalog's own probe still answers.
+      // catalog's own probe still answers. A search the storefront has not shown (and so not kept).
       fault('set', 'catalog', 'hang');
       await followed();
       let settled = false;
-      const held = fetch(`${storefront}/api/products?page=2`, {
+      const held = fetch(`${storefront}/api/products?q=hang${Date.now()}`, {
         signal: AbortSignal.timeout(60_000),
       }).finally(() => {
         settled = true;

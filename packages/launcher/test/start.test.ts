@@ -294,11 +294,16 @@ describe('npm start', () => {
       assert.match(fault('list'), /no faults set/);
       since = Date.now();
 
-      // REST: catalog answers 503, so the storefront cannot list products; cleared, it can.
+      // REST: catalog answers 503, so the storefront cannot list products; cleared, it can. A
+      // search of its own each time: the storefront keeps the product lists it has shown (in this
+      // file's Redis, across its launches), so only a list it has not shown must come from catalog.
       fault('set', 'catalog', 'http-error=1');
+      let searches = 0;
       await waitFor(
         'catalog to fail',
-        async () => (await fetch('http://127.0.0.1:8080/api/products')).status !== 200,
+        async () =>
+          (await fetch(`http://127.0.0.1:8080/api/products?q=fault${Date.now()}x${searches++}`)).status !==
+          200,
       );
       took('catalog http-error=1 → products fail');
       assert.match(
