@@ -3,18 +3,11 @@
 // in compose) the standard ports on 127.0.0.1 are assumed, as compose publishes them.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ServiceName } from '@trio/contracts/common';
 import { z } from 'zod';
 
-export const shopServices = [
-  'catalog',
-  'profiles',
-  'payment',
-  'inventory',
-  'shipping',
-  'recommendations',
-  'billing',
-  'front-end',
-] as const;
+/** The eight services, as the contracts name them. */
+export const shopServices = ServiceName.options;
 
 const ShopProcess = z.object({
   name: z.string(),
