@@ -64,7 +64,10 @@ export interface ScenarioContext {
   catalogue: Catalogue;
   recorder: Recorder;
   cards: Record<CardKind, number>;
-  /** Accounts registered during the run (logins use them); those with orders are `buyers`. */
+  /**
+   * Accounts registered during the run and not in a buyer's visit now (logins use them); those
+   * with orders are `buyers`.
+   */
   accounts: string[];
   buyers: string[];
   /** Every order id the shop answered a checkout with: the invariants check looks at them. */
@@ -133,17 +136,28 @@ async function browse(visit: Visit, { catalogue }: ScenarioContext): Promise<voi
   }
 }
 
-/** Logs in as an account made earlier in the run (`from` first), or registers a new one. */
+/**
+ * Logs in as an account made earlier in the run (`from` first), or registers a new one. A buyer
+ * (`take`) takes the account out of `accounts` for its visit and gives it back with `release`, so
+ * no two shoppers fill and empty one cart at once (one's checkout would empty the other's cart).
+ */
 async function signIn(
   visit: Visit,
   context: ScenarioContext,
   from: string[],
   loginShare: number,
+  take = false,
 ): Promise<string> {
   const known = from.length > 0 ? from : context.accounts;
   if (known.length > 0 && Math.random() < loginShare) {
-    const email = pick(known);
-    await visit.call('login', 'POST', '/api/session', { json: { email, password }, schema: ApiUser });
+    const index = Math.floor(Math.random() * known.length);
+    const email = take ? known.splice(index, 1)[0]! : known[index]!;
+    try {
+      await visit.call('login', 'POST', '/api/session', { json: { email, password }, schema: ApiUser });
+    } catch (error) {
+      if (take) release(context, email);
+      throw error;
+    }
     return email;
   }
   const email = `load-${randomUUID()}@example.com`;
@@ -152,8 +166,13 @@ async function signIn(
     expect: [201],
     schema: ApiUser,
   });
-  if (context.accounts.length < 5000) context.accounts.push(email);
+  if (!take) release(context, email);
   return email;
+}
+
+/** Gives an account back to the pool logins draw from (bounded, as a long run makes many). */
+function release(context: ScenarioContext, email: string): void {
+  if (context.accounts.length < 5000) context.accounts.push(email);
 }
 
 /** How an order ended, for the outcome breakdown: `confirmed`, `failed (payment_declined)`. */
@@ -194,16 +213,22 @@ async function checkout(visit: Visit, context: ScenarioContext): Promise<void> {
   const order = await settle(visit, placed.orderId);
   recorder.outcome(`${card} card: ${orderOutcome(order)}`);
   // A declined or out-of-stock order leaves the cart as it was: empty it for the next checkout.
-  await visit.call('cart.remove', 'DELETE', `/api/cart/items/${encodeURIComponent(sku)}`, {
-    expect: [200, 404],
-  });
+  await emptyCart(visit, [sku]);
 }
 
 async function buy(visit: Visit, context: ScenarioContext): Promise<void> {
+  const email = await signIn(visit, context, [], 0.3, true);
+  try {
+    await fillAndBuy(visit, context, email);
+  } finally {
+    release(context, email);
+  }
+}
+
+async function fillAndBuy(visit: Visit, context: ScenarioContext, email: string): Promise<void> {
   const { catalogue, recorder } = context;
-  const email = await signIn(visit, context, [], 0.3);
   const wanted = 1 + Math.floor(Math.random() * 3);
-  let lines = 0;
+  const added: string[] = [];
   for (let i = 0; i < wanted; i++) {
     await visit.think();
     const sku = pick(catalogue.products).sku;
@@ -212,9 +237,9 @@ async function buy(visit: Visit, context: ScenarioContext): Promise<void> {
     });
     if (detail.stock.status === 'out_of_stock') continue;
     await visit.call('cart.add', 'POST', '/api/cart/items', { json: { sku, qty: 1 }, schema: ApiCart });
-    lines++;
+    added.push(sku);
   }
-  if (lines === 0) {
+  if (added.length === 0) {
     recorder.outcome('buy: nothing in stock');
     return;
   }
@@ -239,8 +264,18 @@ async function buy(visit: Visit, context: ScenarioContext): Promise<void> {
   if (placed.status !== 'confirmed') {
     const order = await settle(visit, placed.orderId);
     outcome = orderOutcome(order);
+    // An order that failed leaves the cart as it was: empty it, so the account's next buyer starts afresh.
+    if (order.status !== 'confirmed') await emptyCart(visit, added);
   }
   recorder.outcome(`${card} card: ${outcome}`);
+}
+
+async function emptyCart(visit: Visit, skus: string[]): Promise<void> {
+  for (const sku of new Set(skus)) {
+    await visit.call('cart.remove', 'DELETE', `/api/cart/items/${encodeURIComponent(sku)}`, {
+      expect: [200, 404],
+    });
+  }
 }
 
 async function history(visit: Visit, context: ScenarioContext): Promise<void> {
