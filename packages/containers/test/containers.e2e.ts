@@ -152,6 +152,7 @@ describe('build, ship and run the shop as containers', { skip }, () => {
       BILLING_URL: 'http://127.0.0.1:3004',
       INVENTORY_ADDR: 'tcp://127.0.0.1:4242',
       SHIPPING_ADDR: 'tcp://127.0.0.1:4243',
+      SHIPPING_URL: 'http://127.0.0.1:3006',
       RECOMMENDATIONS_ADDR: 'tcp://127.0.0.1:4244',
       // As `FAULTS_ENABLED=true docker compose up` runs it (off by default): flags in the state Redis.
       FAULTS_ENABLED: 'true',

@@ -201,6 +201,7 @@ export const ErrorCode = z
     'insufficient_funds',
     'expired_card',
     'processing_error',
+    'unsupported_destination',
     'unavailable',
     'internal_error',
   ])

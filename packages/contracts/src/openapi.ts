@@ -19,6 +19,7 @@ export const restServicePorts: Readonly<Record<RestServiceName, number>> = {
   profiles: 3002,
   payment: 3003,
   billing: 3004,
+  shipping: 3006,
 };
 
 const securitySchemeOf: Readonly<Record<Exclude<RouteAuth, 'none'>, string>> = {

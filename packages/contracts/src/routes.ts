@@ -6,8 +6,9 @@ import { frontEndRoutes } from './front-end.ts';
 import type { RouteDefinition } from './http.ts';
 import { paymentRoutes } from './payment.ts';
 import { profilesRoutes } from './profiles.ts';
+import { shippingRoutes } from './shipping.ts';
 
-export type RestServiceName = 'front-end' | 'catalog' | 'profiles' | 'payment' | 'billing';
+export type RestServiceName = 'front-end' | 'catalog' | 'profiles' | 'payment' | 'billing' | 'shipping';
 
 export interface RestApi {
   readonly service: RestServiceName;
@@ -29,6 +30,11 @@ export const restApis: readonly RestApi[] = [
     routes: paymentRoutes,
   },
   { service: 'billing', description: 'Orders, the checkout saga and invoices', routes: billingRoutes },
+  {
+    service: 'shipping',
+    description: 'Shipping quotes, the same as its ZeroRPC method `quote`',
+    routes: shippingRoutes,
+  },
 ];
 
 /** A name unique across the shop: `catalog` + `getProduct` → `catalogGetProduct`. */

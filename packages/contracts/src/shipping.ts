@@ -1,8 +1,19 @@
-// shipping (ZeroRPC, :4243): quotes from rate tables (country zone × weight band × service) and
-// tracking. Shipments are created from `order.confirmed`, not by a call, and move through
-// created → dispatched → delivered, each step announced as an event.
+// shipping (ZeroRPC, :4243; REST, :3006): quotes from rate tables (country zone × weight band ×
+// service) and tracking. The quote is served over both transports from the same schemas, so a
+// caller moves between them by configuration (`SHIPPING_TRANSPORT`). Shipments are created from
+// `order.confirmed`, not by a call, and move through created → dispatched → delivered, each step
+// announced as an event.
 import { z } from 'zod';
-import { IsoDateTime, Money, OrderId, ShipmentId, ShippingDestination, ShippingService } from './common.ts';
+import {
+  ErrorBody,
+  IsoDateTime,
+  Money,
+  OrderId,
+  ShipmentId,
+  ShippingDestination,
+  ShippingService,
+} from './common.ts';
+import { defineRoute, errorResponses } from './http.ts';
 import { defineRpcMethod, defineRpcService } from './rpc.ts';
 
 /**
@@ -56,6 +67,18 @@ export const ShippingQuote = z.object({ options: z.array(ShippingOption).min(1) 
 });
 export type ShippingQuote = z.infer<typeof ShippingQuote>;
 
+/** What a quote is asked for: the ZeroRPC method's two arguments, and the REST route's body. */
+export const ShippingQuoteRequest = z
+  .object({
+    destination: ShippingDestination,
+    parcels: z.array(Parcel).min(1, 'must hold at least one parcel').max(maxParcelsPerQuote),
+  })
+  .meta({ id: 'ShippingQuoteRequest', description: 'Parcels to price, and where they go' });
+export type ShippingQuoteRequest = z.infer<typeof ShippingQuoteRequest>;
+
+/** The quote's one contract error, named alike on both transports. */
+const unsupportedDestination = 'The shop does not ship to this country';
+
 export const ShipmentStatus = z.enum(['created', 'dispatched', 'delivered']).meta({ id: 'ShipmentStatus' });
 export type ShipmentStatus = z.infer<typeof ShipmentStatus>;
 
@@ -80,17 +103,14 @@ export type Shipment = z.infer<typeof Shipment>;
 export const shippingRpc = defineRpcService('shipping', {
   quote: defineRpcMethod({
     description: 'Price every shipping service for parcels to a destination.',
-    args: z.tuple([
-      ShippingDestination,
-      z.array(Parcel).min(1, 'must hold at least one parcel').max(maxParcelsPerQuote),
-    ]),
+    args: z.tuple([ShippingQuoteRequest.shape.destination, ShippingQuoteRequest.shape.parcels]),
     argNames: ['destination', 'parcels'],
     result: ShippingQuote,
     // No error of its own for a heavy parcel: `Parcel` allows no more than `maxParcelGrams`, so a
     // heavier one is a ValidationError naming it (`parcels[2].weightGrams`), and every parcel the
     // schema allows is priced.
     errors: {
-      UnsupportedDestination: { description: 'The shop does not ship to this country' },
+      UnsupportedDestination: { description: unsupportedDestination },
     },
     idempotent: true,
   }),
@@ -103,6 +123,29 @@ export const shippingRpc = defineRpcService('shipping', {
     idempotent: true,
   }),
 });
+
+export const shippingRoutes = {
+  quote: defineRoute({
+    method: 'post',
+    path: '/quotes',
+    summary: 'Price every shipping service for parcels to a destination',
+    description:
+      'The same quote as the ZeroRPC method `quote`, from the same rate tables: the body holds its ' +
+      'two arguments by name. A country the shop does not ship to is a 422 `unsupported_destination` ' +
+      '(`UnsupportedDestination` over ZeroRPC).',
+    auth: 'none',
+    callers: ['billing', 'front-end'],
+    body: ShippingQuoteRequest,
+    responses: {
+      200: { description: 'The quote', body: ShippingQuote },
+      ...errorResponses(400, 401, 403, 413),
+      422: {
+        description: `${unsupportedDestination}; \`error.code\` is unsupported_destination`,
+        body: ErrorBody,
+      },
+    },
+  }),
+} as const;
 
 const shipmentFact = { shipmentId: ShipmentId, orderId: OrderId, trackingNumber: TrackingNumber };
 

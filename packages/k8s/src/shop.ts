@@ -93,7 +93,7 @@ export const shopServices: readonly ShopService[] = [
     name: 'shipping',
     httpPort: 3006,
     rpcPort: 4243,
-    secretKeys: ['DATABASE_URL', 'AMQP_URL', ...rpcServerKeys],
+    secretKeys: ['DATABASE_URL', 'AMQP_URL', ...rpcServerKeys, 'FRONT_END_PUBLIC_KEY', 'BILLING_PUBLIC_KEY'],
     ownsSchema: true,
   },
   {

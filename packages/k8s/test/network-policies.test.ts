@@ -11,6 +11,8 @@ const calls: Record<string, string[]> = {
   'front-end': ['catalog', 'profiles', 'billing', 'inventory', 'recommendations', 'shipping'],
   billing: ['catalog', 'profiles', 'payment', 'inventory', 'shipping'],
 };
+// Callees that also serve a call over REST beside ZeroRPC: shipping's quote (SHIPPING_TRANSPORT=rest).
+const restToo: Record<string, string[]> = { shipping: ['front-end', 'billing'] };
 const usesPostgres = serviceNames.filter((name) => name !== 'front-end');
 const usesRedis = ['front-end', 'catalog', 'profiles'];
 const usesRabbitmq = serviceNames;
@@ -39,6 +41,9 @@ function expectedFlows(overlay: Overlay): string[] {
     formatFlow('prometheus', 'front-end', shopService('front-end').adminPort ?? 0),
     ...Object.entries(calls).flatMap(([from, callees]) =>
       callees.map((to) => formatFlow(from, to, callPort(to))),
+    ),
+    ...Object.entries(restToo).flatMap(([to, callers]) =>
+      callers.map((from) => formatFlow(from, to, shopService(to).httpPort)),
     ),
     ...usesPostgres.map((from) => formatFlow(from, 'postgres', port.postgres ?? 0)),
     ...usesRedis.map((from) => formatFlow(from, 'redis', port.redis ?? 0)),

@@ -126,7 +126,7 @@ for (const overlay of overlays) {
         }
       }
       assert.deepEqual(problems, []);
-      assert.equal(peers, 11, 'front-end names six peers, billing five');
+      assert.equal(peers, 13, 'front-end names six peers, billing five; both shipping twice (ZeroRPC, REST)');
     });
   });
 

@@ -134,6 +134,6 @@ function detailsHeader(err: ErrReply): Record<string, unknown> | undefined {
 }
 
 /** `out_of_stock` → `OutOfStock`: AppError codes as ZeroRPC error names. */
-function pascalCase(code: string): string {
+export function pascalCase(code: string): string {
   return code.replace(/(^|[_\-.\s]+)([a-z0-9])/gi, (_match, _sep, char: string) => char.toUpperCase());
 }

@@ -3,6 +3,7 @@
 // (`rpc server`) so that it stops taking calls before the connections it uses close, and binds it.
 import type { RpcServiceDefinition } from '@trio/contracts/rpc';
 import { isLoopbackHost, markSecret } from '@trio/service-runtime/config';
+import type { RestPeer } from '@trio/service-runtime/peer';
 import type { ServiceHost } from '@trio/service-runtime/service';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -11,6 +12,7 @@ import type { Lookup } from './client-resolve.ts';
 import { type CurveClientKeys, type CurveServerKeys, curvePublicKey, z85Key } from './curve.ts';
 import { heartbeatsWanted, withFaults } from './faults.ts';
 import { hostsFileLookup } from './hosts-file.ts';
+import { type MethodsOverRest, type RestRoutesFor, rpcMethodsOverRest } from './over-rest.ts';
 import { createRpcServer, type RpcServer, type RpcServerOptions } from './server.ts';
 import { isStreamMethod } from './streams.ts';
 
@@ -77,6 +79,68 @@ export function connectRpc<S extends RpcServiceDefinition>(
   const client = createRpcClient<S>({ log: host.log, registry: host.metrics.registry, ...options });
   host.shutdown.register(`${options.service.name} rpc client`, () => client.close());
   return client;
+}
+
+/**
+ * Which transport carries a peer's calls where its contract has both (`SHIPPING_TRANSPORT`):
+ * ZeroRPC by default, or the REST routes that answer the same methods (over-rest.ts).
+ */
+export const PeerTransport = z
+  .enum(['zerorpc', 'rest'], { error: 'must be zerorpc or rest' })
+  .default('zerorpc');
+export type PeerTransport = z.output<typeof PeerTransport>;
+
+/**
+ * A caller's settings that connectPeerMethods reads: its own ZeroRPC client settings, and the
+ * peer's by the names every service gives them (for shipping: SHIPPING_TRANSPORT, SHIPPING_ADDR,
+ * SHIPPING_URL, SHIPPING_CURVE_KEY).
+ */
+export interface PeerMethodsConfig {
+  readonly RPC_TIMEOUT_MS: number;
+  readonly RPC_CURVE_PUBLIC_KEY?: string | undefined;
+  readonly RPC_CURVE_SECRET_KEY?: string | undefined;
+  readonly RPC_HOSTS_FILE?: string | undefined;
+  readonly [variable: string]: unknown;
+}
+
+export interface ConnectPeerMethodsOptions<S extends RpcServiceDefinition, R extends RestRoutesFor<S>> {
+  service: S;
+  /** The routes answering the methods over REST; only these methods are returned. */
+  routes: R;
+  /** Makes the REST peer (its name, base URL and timeout), only when the transport is `rest`. */
+  restPeer: (name: string, baseUrl: string, timeoutMs: number) => RestPeer;
+}
+
+/**
+ * The methods of a peer that serves them over both transports, over the one its `<PEER>_TRANSPORT`
+ * setting names: typed alike and throwing alike, so the code that calls them does not know which
+ * it is. Each call has RPC_TIMEOUT_MS either way.
+ */
+export function connectPeerMethods<S extends RpcServiceDefinition, const R extends RestRoutesFor<S>>(
+  host: ServiceHost,
+  config: PeerMethodsConfig,
+  options: ConnectPeerMethodsOptions<S, R>,
+): MethodsOverRest<S, R> {
+  const { service } = options;
+  const stem = service.name.toUpperCase().replace(/-/g, '_');
+  const setting = (suffix: string) => config[`${stem}_${suffix}`];
+  if (PeerTransport.parse(setting('TRANSPORT')) === 'rest') {
+    const url = setting('URL');
+    if (typeof url !== 'string') throw new Error(`${stem}_TRANSPORT is rest but ${stem}_URL is not set`);
+    return rpcMethodsOverRest(
+      service,
+      options.restPeer(service.name, url, config.RPC_TIMEOUT_MS),
+      options.routes,
+    );
+  }
+  const rpc = connectRpc(host, {
+    service,
+    endpoints: setting('ADDR') as readonly string[],
+    timeoutMs: config.RPC_TIMEOUT_MS,
+    ...curveClientOptions(config, setting('CURVE_KEY') as string | undefined),
+    ...rpcDiscoveryOptions(config),
+  });
+  return rpc.methods;
 }
 
 /** A CURVE key in configuration: Z85 text, as `zmq.curveKeyPair()` or pyzmq's `zmq.curve_keypair()` print it. */
@@ -195,3 +259,4 @@ export function rpcDiscoveryOptions(config: { RPC_HOSTS_FILE?: string | undefine
     ? {}
     : { lookup: hostsFileLookup(config.RPC_HOSTS_FILE), resolveEveryMs: 1_000 };
 }
+export type { MethodsOverRest } from './over-rest.ts';

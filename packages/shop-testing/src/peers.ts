@@ -155,6 +155,16 @@ function adminUrlsOf(services: Record<RpcPeer, { adminPort: number }>): Record<R
   return { inventory: url('inventory'), shipping: url('shipping'), recommendations: url('recommendations') };
 }
 
+/** Shipping's own settings: its REST quote's callers' keys, and a warehouse and carrier in a hurry. */
+async function shippingEnv(): Promise<Record<string, string>> {
+  return {
+    ...(await identityEnv('shipping')),
+    DISPATCH_AFTER_MS: '200',
+    DELIVER_AFTER_MS: '200',
+    SHIPMENT_TICK_INTERVAL_MS: '50',
+  };
+}
+
 export async function startPeers(infra: TestInfra, options: PeersOptions): Promise<ShopPeers> {
   registerQueues(infra, options.services);
   const captures: LogCapture[] = [];
@@ -213,13 +223,7 @@ export async function startPeers(infra: TestInfra, options: PeersOptions): Promi
   );
   hosts.set('inventory', inventory.host);
   const shipping = await startShipping(
-    parseConfig(ShippingConfig, {
-      ...run,
-      ...rpc('shipping'),
-      DISPATCH_AFTER_MS: '200',
-      DELIVER_AFTER_MS: '200',
-      SHIPMENT_TICK_INTERVAL_MS: '50',
-    }),
+    parseConfig(ShippingConfig, { ...run, ...rpc('shipping'), ...(await shippingEnv()) }),
     quiet('shipping'),
   );
   hosts.set('shipping', shipping.host);
@@ -260,6 +264,7 @@ export async function startPeers(infra: TestInfra, options: PeersOptions): Promi
       PAYMENT_URL: paymentUrl,
       INVENTORY_ADDR: inventory.rpcEndpoint,
       SHIPPING_ADDR: shipping.rpcEndpoint,
+      SHIPPING_URL: `http://127.0.0.1:${shipping.adminPort}`,
       RECOMMENDATIONS_ADDR: recommendations.rpcEndpoint,
       RPC_CURVE_PUBLIC_KEY: curveClient.publicKey,
       RPC_CURVE_SECRET_KEY: curveClient.secretKey,

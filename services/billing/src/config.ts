@@ -1,6 +1,6 @@
 // Every variable billing reads, validated once at boot (see .env.example for dev values).
 import { billingRoutes } from '@trio/contracts/billing';
-import { curveClientSettings, peerCurveKey, rpcDiscoverySettings } from '@trio/rpc/service';
+import { curveClientSettings, PeerTransport, peerCurveKey, rpcDiscoverySettings } from '@trio/rpc/service';
 import {
   DurationMs,
   eventBusSettings,
@@ -25,6 +25,10 @@ export const Config = z.object({
   PAYMENT_URL: PeerUrl.default('http://127.0.0.1:3003'),
   INVENTORY_ADDR: PeerAddr.default(['tcp://127.0.0.1:4242']),
   SHIPPING_ADDR: PeerAddr.default(['tcp://127.0.0.1:4243']),
+  /** Shipping's REST port, for quotes when SHIPPING_TRANSPORT is `rest`. */
+  SHIPPING_URL: PeerUrl.default('http://127.0.0.1:3006'),
+  /** Which transport carries the quote: `zerorpc` (SHIPPING_ADDR) or `rest` (SHIPPING_URL). */
+  SHIPPING_TRANSPORT: PeerTransport,
   /**
    * Keys the fingerprint of each POST /orders under its Idempotency-Key. The body holds card
    * numbers, and a plain hash of a card number is easy to reverse; a keyed one is not.
@@ -44,7 +48,7 @@ export const Config = z.object({
   SAGA_SWEEP_INTERVAL_MS: DurationMs.default(2_000),
   /** How long inventory holds the stock of an order whose saga is under way. */
   RESERVATION_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
-  /** Per call to inventory and shipping. */
+  /** Per call to inventory and shipping (over either transport). */
   RPC_TIMEOUT_MS: DurationMs.default(3_000),
   /** Per call to catalog, profiles and payment; above the slow test card's 3 s. */
   HTTP_TIMEOUT_MS: DurationMs.default(8_000),

@@ -4,9 +4,9 @@
 // RPC clients, the bus and PostgreSQL close. `start` is exported so that the tests run exactly this.
 import { billingRoutes } from '@trio/contracts/billing';
 import { inventoryRpc } from '@trio/contracts/inventory';
-import { shippingRpc } from '@trio/contracts/shipping';
+import { shippingRoutes, shippingRpc } from '@trio/contracts/shipping';
 import { attachEventBus } from '@trio/events/service';
-import { connectRpc, curveClientOptions, rpcDiscoveryOptions } from '@trio/rpc/service';
+import { connectPeerMethods, connectRpc, curveClientOptions, rpcDiscoveryOptions } from '@trio/rpc/service';
 import { loadConfig } from '@trio/service-runtime/config';
 import { identityFromConfig } from '@trio/service-runtime/identity';
 import { connectRest } from '@trio/service-runtime/peer';
@@ -56,14 +56,14 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     ...curveClientOptions(config, config.INVENTORY_CURVE_KEY),
     ...rpcOptions,
   });
-  const shipping = connectRpc(host, {
+  const rest = (name: string, baseUrl: string, timeoutMs = config.HTTP_TIMEOUT_MS) =>
+    connectRest(host, { name, baseUrl, timeoutMs, identity: identity.caller });
+  // The quote over ZeroRPC or REST, as SHIPPING_TRANSPORT says: the saga's code is the same.
+  const shipping = connectPeerMethods(host, config, {
     service: shippingRpc,
-    endpoints: config.SHIPPING_ADDR,
-    ...curveClientOptions(config, config.SHIPPING_CURVE_KEY),
-    ...rpcOptions,
+    routes: shippingRoutes,
+    restPeer: rest,
   });
-  const rest = (name: string, baseUrl: string) =>
-    connectRest(host, { name, baseUrl, timeoutMs: config.HTTP_TIMEOUT_MS, identity: identity.caller });
   const payment = paymentPeer(rest('payment', config.PAYMENT_URL));
 
   const runner = createSagaRunner({

@@ -1,6 +1,6 @@
 // Every variable the front-end reads, validated once at boot (see .env.example for dev values).
 
-import { curveClientSettings, peerCurveKey, rpcDiscoverySettings } from '@trio/rpc/service';
+import { curveClientSettings, PeerTransport, peerCurveKey, rpcDiscoverySettings } from '@trio/rpc/service';
 import {
   DurationMs,
   eventBusSettings,
@@ -31,6 +31,10 @@ export const Config = z.object({
   BILLING_URL: PeerUrl.default('http://127.0.0.1:3004'),
   INVENTORY_ADDR: PeerAddr.default(['tcp://127.0.0.1:4242']),
   SHIPPING_ADDR: PeerAddr.default(['tcp://127.0.0.1:4243']),
+  /** Shipping's REST port, for quotes when SHIPPING_TRANSPORT is `rest`. */
+  SHIPPING_URL: PeerUrl.default('http://127.0.0.1:3006'),
+  /** Which transport carries the quote: `zerorpc` (SHIPPING_ADDR) or `rest` (SHIPPING_URL). */
+  SHIPPING_TRANSPORT: PeerTransport,
   RECOMMENDATIONS_ADDR: PeerAddr.default(['tcp://127.0.0.1:4244']),
   /** Signs the forms' CSRF tokens. */
   SESSION_SECRET: secret({ minLength: 32 }),
@@ -48,7 +52,7 @@ export const Config = z.object({
   PANEL_BUDGET_MS: DurationMs.default(300),
   /** Per call to catalog, profiles and billing (billing's checkout waits for the saga). */
   HTTP_TIMEOUT_MS: DurationMs.default(15_000),
-  /** Per call to shipping quotes. */
+  /** Per call to shipping quotes (over either transport). */
   RPC_TIMEOUT_MS: DurationMs.default(3_000),
   /** How long products fetched from catalog are reused; product.updated drops one at once. */
   PRODUCT_CACHE_TTL_MS: DurationMs.default(30_000),

@@ -3,9 +3,9 @@
 // stops taking requests first, Redis closes last. `start` is exported so that the tests run this.
 import { inventoryRpc } from '@trio/contracts/inventory';
 import { recommendationsRpc } from '@trio/contracts/recommendations';
-import { shippingRpc } from '@trio/contracts/shipping';
+import { shippingRoutes, shippingRpc } from '@trio/contracts/shipping';
 import { attachEventBus } from '@trio/events/service';
-import { connectRpc, curveClientOptions, rpcDiscoveryOptions } from '@trio/rpc/service';
+import { connectPeerMethods, connectRpc, curveClientOptions, rpcDiscoveryOptions } from '@trio/rpc/service';
 import { loadConfig } from '@trio/service-runtime/config';
 import { identityFromConfig } from '@trio/service-runtime/identity';
 import { connectRest } from '@trio/service-runtime/peer';
@@ -54,12 +54,6 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     ...curveClientOptions(config, config.INVENTORY_CURVE_KEY),
     ...rpcOptions,
   });
-  const shipping = connectRpc(host, {
-    service: shippingRpc,
-    endpoints: config.SHIPPING_ADDR,
-    ...curveClientOptions(config, config.SHIPPING_CURVE_KEY),
-    ...rpcOptions,
-  });
   const recommendations = connectRpc(host, {
     service: recommendationsRpc,
     endpoints: config.RECOMMENDATIONS_ADDR,
@@ -69,9 +63,15 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     retry: false,
   });
 
-  const rest = (name: string, baseUrl: string) =>
-    connectRest(host, { name, baseUrl, timeoutMs: config.HTTP_TIMEOUT_MS, identity: identity.caller });
+  const rest = (name: string, baseUrl: string, timeoutMs = config.HTTP_TIMEOUT_MS) =>
+    connectRest(host, { name, baseUrl, timeoutMs, identity: identity.caller });
   const catalog = catalogClient(rest('catalog', config.CATALOG_URL));
+  // The live quote over ZeroRPC or REST, as SHIPPING_TRANSPORT says; checkout.ts reads the same.
+  const shipping = connectPeerMethods(host, config, {
+    service: shippingRpc,
+    routes: shippingRoutes,
+    restPeer: rest,
+  });
   const products = createProductCache(catalog, { ttlMs: config.PRODUCT_CACHE_TTL_MS });
   const categories = createCategoryCache(catalog, { ttlMs: config.PRODUCT_CACHE_TTL_MS });
   const productLists = createProductListCache(catalog, { ttlMs: config.PRODUCT_CACHE_TTL_MS });

@@ -4,8 +4,8 @@
 // p50/p90/p99, calls per second, and CPU milliseconds per call of the caller and of the server
 // (process.cpuUsage of each process, the server in a child process of its own).
 //
-// - REST: POST /quotes on the service runtime's HTTP app, the body checked with the contract's
-//   schemas, the caller authenticated with a service identity token (as billing calls payment);
+// - REST: POST /quotes (`shippingRoutes.quote`, the route the shop's shipping serves) on the service
+//   runtime's HTTP app, the body checked with the contract's schemas, the caller authenticated with a service identity token (as billing calls payment);
 //   called through the typed REST client.
 // - ZeroRPC: the shop's server and client (`@trio/rpc`), the contract's `shipping.quote`.
 // - AMQP request/reply over RabbitMQ: the request published to a queue with `replyTo` (RabbitMQ's
@@ -17,40 +17,21 @@ import { fork } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { defineRoute, errorResponses } from '@trio/contracts/http';
-import { shippingRpc } from '@trio/contracts/shipping';
+import { shippingRoutes, shippingRpc } from '@trio/contracts/shipping';
 import { createRpcClient } from '@trio/rpc/client';
 import { createRpcServer } from '@trio/rpc/server';
 import { createCallerIdentity, createCallerVerifier } from '@trio/service-runtime/identity';
 import { createRestPeer } from '@trio/service-runtime/peer';
 import { createRestClient } from '@trio/service-runtime/rest-client';
 import { createServiceHost } from '@trio/service-runtime/service';
-import { validate } from '@trio/service-runtime/validate';
 import amqp from 'amqplib';
 import { pino } from 'pino';
-import { z } from 'zod';
 import { quote } from '../src/domain/rates.ts';
+import { shippingHttpRoutes } from '../src/entry-points/http/quotes.ts';
 
 const quoteMethod = shippingRpc.methods.quote;
-/** The quote as a REST route, from the same contract: the body is the RPC's two arguments, named. */
-const QuoteRequest = z.object({
-  destination: quoteMethod.args.def.items[0],
-  parcels: quoteMethod.args.def.items[1],
-});
-const routes = {
-  quote: defineRoute({
-    method: 'post',
-    path: '/quotes',
-    summary: 'Price every shipping service for parcels to a destination',
-    auth: 'none',
-    callers: ['billing'],
-    body: QuoteRequest,
-    responses: {
-      200: { description: 'The quote', body: quoteMethod.result },
-      ...errorResponses(400, 401, 403),
-    },
-  }),
-} as const;
+/** The REST side: the route shipping serves for the same quote, from the same contract. */
+const routes = shippingRoutes;
 const amqpUrl = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const destination = { country: 'DE', postalCode: '10115' };
 const parcels = [{ weightGrams: 1_200 }, { weightGrams: 300 }];
@@ -68,11 +49,7 @@ async function serve(): Promise<void> {
   const verifier = createCallerVerifier('shipping', { billing: { keys: [billingPublic as never] } });
   const { port } = await host.listen({
     port: 0,
-    routes: (app) =>
-      app.post(routes.quote.path, validate({ body: routes.quote.body }), (req, res) => {
-        const body = req.body as z.output<typeof QuoteRequest>;
-        res.json(quote(body.destination, body.parcels));
-      }),
+    routes: shippingHttpRoutes,
     callers: { verifier, routes: [routes] },
   });
   const rpc = createRpcServer({

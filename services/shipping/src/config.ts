@@ -1,5 +1,6 @@
 // Every variable shipping reads, validated once at boot (see .env.example for dev values).
 
+import { shippingRoutes } from '@trio/contracts/shipping';
 import { curveServerSettings } from '@trio/rpc/service';
 import {
   BindHost,
@@ -9,11 +10,14 @@ import {
   postgresSettings,
   serviceSettings,
 } from '@trio/service-runtime/config';
+import { acceptedCallers, identitySettings } from '@trio/service-runtime/identity';
 import { z } from 'zod';
 
 export const Config = z.object({
-  // HTTP_PORT is the admin port: /healthz, /readyz, /metrics.
+  // HTTP_PORT serves the REST quote (POST /quotes) beside /healthz, /readyz and /metrics.
   ...serviceSettings({ name: 'shipping', httpPort: 3006 }),
+  /** The public keys of the REST quote's callers (billing, front-end), checked on every call. */
+  ...identitySettings({ calls: false, accepts: acceptedCallers(shippingRoutes) }),
   /** ZeroRPC; 0 picks a free port (tests). */
   RPC_PORT: Port.default(4243),
   /** Interface the ZeroRPC socket binds: loopback by default, every one in a container (0.0.0.0). */

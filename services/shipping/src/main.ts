@@ -2,11 +2,12 @@
 // resource registering its closer as it opens so that shutdown runs in reverse (the admin port and
 // the RPC server stop first, letting calls in progress finish; PostgreSQL closes last). `start` is
 // exported so that the component tests run exactly this.
-import { shippingRpc } from '@trio/contracts/shipping';
+import { shippingRoutes, shippingRpc } from '@trio/contracts/shipping';
 import { attachEventBus } from '@trio/events/service';
 import { curveServerOptions, serveRpc } from '@trio/rpc/service';
 import { startBatchJob } from '@trio/service-runtime/batch-job';
 import { loadConfig } from '@trio/service-runtime/config';
+import { identityFromConfig } from '@trio/service-runtime/identity';
 import { attachPostgres } from '@trio/service-runtime/postgres';
 import { hostFromConfig, type ServiceHost, type StartOptions } from '@trio/service-runtime/service';
 import { createApp } from './app.ts';
@@ -17,7 +18,7 @@ export interface RunningShipping {
   host: ServiceHost;
   /** The bound ZeroRPC endpoint, e.g. `tcp://127.0.0.1:4243` (the real port when 0 was asked for). */
   rpcEndpoint: string;
-  /** /healthz, /readyz, /metrics. */
+  /** The REST quote (POST /quotes) and /healthz, /readyz, /metrics. */
   adminPort: number;
 }
 
@@ -27,6 +28,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   // CURVE settings that cannot work stop the start before anything is opened.
   const rpcCurve = curveServerOptions(config);
   const host = hostFromConfig(config, options);
+  const identity = await identityFromConfig('shipping', config);
   const { log } = host;
 
   const db = await attachPostgres(host, {
@@ -71,7 +73,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     port: config.RPC_PORT,
   });
 
-  const admin = await host.listen({ port: config.HTTP_PORT });
+  const admin = await host.listen({
+    port: config.HTTP_PORT,
+    routes: app.httpRoutes,
+    callers: { verifier: identity.verifier, routes: [shippingRoutes] },
+  });
   return { host, rpcEndpoint, adminPort: admin.port };
 }
 

@@ -13,12 +13,13 @@
 // Capturing and invoicing a confirmed order never give up.
 import type { FailureReason, SagaState } from '@trio/contracts/billing';
 import type { inventoryRpc } from '@trio/contracts/inventory';
-import { type shippingRpc, splitIntoParcels } from '@trio/contracts/shipping';
+import { type shippingRoutes, type shippingRpc, splitIntoParcels } from '@trio/contracts/shipping';
 import { publishInTransaction } from '@trio/events/outbox';
 import { createEventInContext } from '@trio/events/publisher';
 import { inTransaction } from '@trio/events/transaction';
 import type { RpcServiceClient } from '@trio/rpc/client';
 import { ClientClosed, LostRemote, RemoteError, TimeoutExpired } from '@trio/rpc/errors';
+import type { MethodsOverRest } from '@trio/rpc/service';
 import type { Logger } from '@trio/service-runtime/logger';
 import { PeerUnavailable } from '@trio/service-runtime/peer';
 import type { Postgres } from '@trio/service-runtime/postgres';
@@ -39,7 +40,8 @@ import { orderTotals } from './totals.ts';
 export interface SagaDeps {
   db: Postgres;
   inventory: RpcServiceClient<typeof inventoryRpc>;
-  shipping: RpcServiceClient<typeof shippingRpc>;
+  /** The quote, over ZeroRPC or REST (SHIPPING_TRANSPORT): it throws alike either way. */
+  shipping: MethodsOverRest<typeof shippingRpc, typeof shippingRoutes>;
   payment: PaymentPeer;
   log: Logger;
   metrics: SagaMetrics;
@@ -212,7 +214,7 @@ async function quoteShipping(deps: SagaDeps, order: OrderRow): Promise<Outcome> 
   }
   let options: { service: string; price: { amount: number; currency: string } }[];
   try {
-    const quote = await deps.shipping.methods.quote(
+    const quote = await deps.shipping.quote(
       { country: order.address.country, postalCode: order.address.postalCode },
       parcels,
     );

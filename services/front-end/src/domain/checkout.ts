@@ -1,4 +1,4 @@
-// Checkout: live shipping quotes for the cart (shipping over ZeroRPC) and the order itself, placed
+// Checkout: live shipping quotes for the cart (shipping over ZeroRPC or REST) and the order itself, placed
 // through billing's checkout saga (`billing.placeOrder`).
 import { type Order, PlaceOrderRequest } from '@trio/contracts/billing';
 import { toFieldIssues } from '@trio/contracts/common';
@@ -34,7 +34,7 @@ export async function quoteShipping(
 ): Promise<ShippingQuote> {
   const parcels = await cartParcels(deps, session);
   try {
-    return await deps.shipping.methods.quote(destination, parcels);
+    return await deps.shipping.quote(destination, parcels);
   } catch (error) {
     if (error instanceof RemoteError && error.name === 'UnsupportedDestination') {
       throw new AppError('validation_failed', error.message, {

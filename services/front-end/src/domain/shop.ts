@@ -2,12 +2,13 @@
 // this folder (catalog.ts, cart.ts, account.ts, checkout.ts, orders.ts), so a page and the API
 // never disagree. Each use case talks to the services that own the data: catalog (REST) for
 // products, inventory and recommendations (ZeroRPC) for the product page's panels, shipping
-// (ZeroRPC) for quotes, profiles (REST) for accounts, billing (REST) for orders. This file holds
+// (ZeroRPC, or REST by configuration) for quotes, profiles (REST) for accounts, billing (REST) for orders. This file holds
 // what they all share: their dependencies and who the shopper is.
 import type { inventoryRpc } from '@trio/contracts/inventory';
 import type { recommendationsRpc } from '@trio/contracts/recommendations';
-import type { shippingRpc } from '@trio/contracts/shipping';
+import type { shippingRoutes, shippingRpc } from '@trio/contracts/shipping';
 import type { RpcServiceClient } from '@trio/rpc/client';
+import type { MethodsOverRest } from '@trio/rpc/service';
 import { AppError } from '@trio/service-runtime/errors';
 import type { Logger } from '@trio/service-runtime/logger';
 import type { BillingClient, CatalogClient, ProfilesClient } from '../peers/clients.ts';
@@ -21,7 +22,8 @@ export interface ShopDeps {
   profiles: ProfilesClient;
   billing: BillingClient;
   inventory: RpcServiceClient<typeof inventoryRpc>;
-  shipping: RpcServiceClient<typeof shippingRpc>;
+  /** The quote, over ZeroRPC or REST (SHIPPING_TRANSPORT): it throws alike either way. */
+  shipping: MethodsOverRest<typeof shippingRpc, typeof shippingRoutes>;
   recommendations: RpcServiceClient<typeof recommendationsRpc>;
   products: ProductCache;
   categories: CategoryCache;

@@ -41,6 +41,8 @@ export interface Storefront {
 export interface StorefrontOptions {
   /** Extra variables for the front-end. */
   env?: Record<string, string>;
+  /** Extra variables for billing. */
+  billingEnv?: Record<string, string>;
   slowCardDelayMs?: number;
 }
 
@@ -71,6 +73,7 @@ export async function startStorefront(
         IDEMPOTENCY_SECRET: 'test-billing-secret-0123456789',
         ...(await identityEnv('billing')),
         SAGA_SWEEP_INTERVAL_MS: '200',
+        ...options.billingEnv,
       }),
       { log: peers.logger('billing').log, signals: false },
     );

@@ -1,5 +1,5 @@
 // Starts shipping in-process, exactly as main.ts does: ZeroRPC on a free port of 127.0.0.1, the
-// admin port on another, against the test file's own database and broker names, with a clock of
+// HTTP port (REST quote, probes, metrics) on another, against the test file's own database and broker names, with a clock of
 // milliseconds. Tests call it over real ZeroMQ sockets with our RPC client, as billing does.
 import { randomUUID } from 'node:crypto';
 import { createEvent, type DomainEvent } from '@trio/contracts/events';
@@ -10,6 +10,8 @@ import { RemoteError } from '@trio/rpc/errors';
 import { parseConfig } from '@trio/service-runtime/config';
 import { createLogger } from '@trio/service-runtime/logger';
 import { createPostgres, type Postgres } from '@trio/service-runtime/postgres';
+import { createHttpClient, type HttpClient } from '@trio/testing/http-client';
+import { identityEnv } from '@trio/testing/identity';
 import { type InProcessService, startInProcess } from '@trio/testing/in-process';
 import type { TestInfra } from '@trio/testing/infra';
 import { rejectionOf, waitFor } from '@trio/testing/wait';
@@ -25,6 +27,8 @@ export interface TestShipping extends Omit<InProcessService<RunningShipping>, 'r
   endpoint: string;
   /** Our RPC client, connected to this instance only. */
   client: ShippingClient;
+  /** The HTTP port (the REST quote, probes, metrics), called as billing unless a request says otherwise. */
+  http: HttpClient;
 }
 
 /** `env` overrides the variables derived from `infra`; the clock runs in milliseconds. */
@@ -40,6 +44,7 @@ export async function startShipping(
     start,
     createLogger,
     env: {
+      ...(await identityEnv('shipping')),
       DISPATCH_AFTER_MS: '100',
       DELIVER_AFTER_MS: '100',
       SHIPMENT_TICK_INTERVAL_MS: '20',
@@ -56,6 +61,10 @@ export async function startShipping(
     ...service,
     endpoint: service.running.rpcEndpoint,
     client,
+    http: createHttpClient(`http://127.0.0.1:${service.running.adminPort}`, {
+      as: 'billing',
+      audience: 'shipping',
+    }),
     async stop() {
       await client.close();
       await service.stop();
