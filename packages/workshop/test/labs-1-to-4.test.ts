@@ -1,7 +1,8 @@
 // Labs 1 to 4 against the whole shop in-process: each check fails on the lab's starting state
 // (after `start N`) and passes once the lab's steps are done. The orders are real (the storefront
 // journey through every service); the shop.json is the one the launcher writes for each mode.
-// Lab 4 runs the real transports benchmark in its tiny mode.
+// Lab 4 runs the real transports benchmark in its tiny mode, and billing and the front-end again
+// with SHIPPING_TRANSPORT=rest.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, test } from 'node:test';
@@ -71,19 +72,28 @@ test('lab 3: fails while recommendations shares the monolith’s process, passes
   assert.ok(allPassed(done), shown(done));
 });
 
-test('lab 4: fails until the three transports are measured and the live quote was seen, passes after', async () => {
+test('lab 4: fails until the transports are measured and the live quote goes over REST, passes after', async () => {
   writeShop(shop.context.root, 'processes', shop.processes);
   await startLab(shop.context, findLab(4)!);
   const before = await check(shop.context, 4);
   assert.match(failed(before).join('\n'), /no benchmark of the three transports saved/);
 
-  // The lab's steps: the benchmark's table saved with --json (its real output, in --tiny mode),
-  // then a checkout through the running shop, whose quote goes over ZeroRPC.
+  // The lab's first steps: the benchmark's table saved with --json (its real output, in --tiny
+  // mode), then a checkout through the running shop, whose quote goes over ZeroRPC: not yet enough.
   execFileSync(process.execPath, [benchScript, '--tiny', '--json', transportsFile(shop.context.root)], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: process.env,
   });
   await storefrontJourney(shop.url);
+  const overZeroRpc = await check(shop.context, 4);
+  assert.match(failed(overZeroRpc).join('\n'), /quotes travel over ZeroRPC \(\d+ answered\), none over REST/);
+
+  // `SHIPPING_TRANSPORT=rest npm start`: billing and the front-end again with that setting, then a
+  // checkout through that storefront.
+  const rest = await shop.restartCallers({ SHIPPING_TRANSPORT: 'rest' });
+  writeShop(shop.context.root, 'processes', rest.processes);
+  await storefrontJourney(rest.url);
   const done = await checkUntilPassed(shop.context, 4);
   assert.ok(allPassed(done), shown(done));
+  assert.match(shown(done), /shipping answered \d+ quote\(s\) over REST \(POST \/quotes\)/);
 });

@@ -13,7 +13,7 @@ import { Config as FrontEndConfig } from '@trio/front-end/config';
 import { start as startFrontEnd } from '@trio/front-end/main';
 import { parseConfig } from '@trio/service-runtime/config';
 import type { ShopPeers } from '@trio/shop-testing/peers';
-import { startShop } from '@trio/shop-testing/shop';
+import { type ShopCallers, type ShopStarters, startCallers, startShop } from '@trio/shop-testing/shop';
 import type { TestInfra } from '@trio/testing/infra';
 import type { LabContext } from '../../src/context.ts';
 import type { ShopProcess, ShopState } from '../../src/shop.ts';
@@ -26,21 +26,30 @@ export interface LabTestShop {
   processes: ShopProcess[];
   /** A temporary repository root for `.trio/` and `load-reports/`. */
   context: LabContext;
+  /**
+   * Billing and the front-end started again beside the first ones, with `env` (SHIPPING_TRANSPORT=
+   * rest): the shop as `SHIPPING_TRANSPORT=rest npm start` runs it, with the same peers. Stopped
+   * with the shop; `processes` is the shop.json entries pointing at them.
+   */
+  restartCallers(env: Record<string, string>): Promise<ShopCallers & { processes: ShopProcess[] }>;
   stop(): Promise<void>;
 }
+
+const starters: ShopStarters = {
+  billing: (env, options) => startBilling(parseConfig(BillingConfig, env), options),
+  frontEnd: (env, options) => startFrontEnd(parseConfig(FrontEndConfig, env), options),
+};
 
 const port = (url: string) => Number(new URL(url).port);
 
 export async function startLabShop(infra: TestInfra): Promise<LabTestShop> {
   const faultsKeyPrefix = `${infra.redis.prefix}faults:`;
-  const shop = await startShop(
-    infra,
-    {
-      billing: (env, options) => startBilling(parseConfig(BillingConfig, env), options),
-      frontEnd: (env, options) => startFrontEnd(parseConfig(FrontEndConfig, env), options),
-    },
-    { FAULTS_ENABLED: 'true', FAULTS_REDIS_URL: infra.redis.url, FAULTS_KEY_PREFIX: faultsKeyPrefix },
-  );
+  const shop = await startShop(infra, starters, {
+    FAULTS_ENABLED: 'true',
+    FAULTS_REDIS_URL: infra.redis.url,
+    FAULTS_KEY_PREFIX: faultsKeyPrefix,
+  });
+  const restarted: ShopCallers[] = [];
   const root = mkdtempSync(join(tmpdir(), 'trio-workshop-'));
   const entry = (name: string, httpPort: number, adminPort?: number): ShopProcess => ({
     name,
@@ -51,19 +60,25 @@ export async function startLabShop(infra: TestInfra): Promise<LabTestShop> {
   });
   const { peers } = shop;
   const { adminUrls } = peers;
+  const processesWith = (callers: ShopCallers) => [
+    entry('catalog', port(adminUrls.catalog)),
+    entry('profiles', port(adminUrls.profiles)),
+    entry('payment', port(adminUrls.payment)),
+    entry('inventory', port(adminUrls.inventory)),
+    entry('shipping', port(adminUrls.shipping)),
+    entry('recommendations', port(adminUrls.recommendations)),
+    entry('billing', callers.billingPort),
+    entry('front-end', callers.frontEndPort, callers.frontEndAdminPort),
+  ];
   return {
     peers,
     url: shop.url,
-    processes: [
-      entry('catalog', port(adminUrls.catalog)),
-      entry('profiles', port(adminUrls.profiles)),
-      entry('payment', port(adminUrls.payment)),
-      entry('inventory', port(adminUrls.inventory)),
-      entry('shipping', port(adminUrls.shipping)),
-      entry('recommendations', port(adminUrls.recommendations)),
-      entry('billing', shop.billingPort),
-      entry('front-end', shop.frontEndPort, shop.frontEndAdminPort),
-    ],
+    processes: processesWith(shop),
+    async restartCallers(env) {
+      const callers = await startCallers(infra, peers, starters, env);
+      restarted.push(callers);
+      return { ...callers, processes: processesWith(callers) };
+    },
     context: {
       root,
       databaseUrl: infra.db.url,
@@ -74,6 +89,7 @@ export async function startLabShop(infra: TestInfra): Promise<LabTestShop> {
       containerCli: 'trio-no-such-container-cli',
     },
     async stop() {
+      for (const callers of restarted) await callers.stop();
       await shop.stop();
       rmSync(root, { recursive: true, force: true });
     },
