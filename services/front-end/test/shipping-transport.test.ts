@@ -1,7 +1,8 @@
 // SHIPPING_TRANSPORT=rest: the front-end's live quote and billing's authoritative one go to
 // shipping's REST route instead of its ZeroRPC method, by configuration alone. The shopper sees the
 // same: the quote ZeroRPC gives for the cart, the same 400 for a country the shop does not ship to,
-// an order priced with that quote; and shipping's metrics show the calls arriving over HTTP only.
+// an order priced with that quote (or failed with shipping_unavailable, as billing fails it over
+// ZeroRPC); and shipping's metrics show the calls arriving over HTTP only.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
@@ -139,5 +140,18 @@ describe('with SHIPPING_TRANSPORT=rest', () => {
     assert.deepEqual(order.totals.shipping, express?.price);
     // Billing's one quote of the saga, over HTTP.
     assert.deepEqual(await quotesAnswered(), { rest: before.rest + 1, zerorpc: before.zerorpc });
+  });
+
+  test('billing fails an order to a country the shop does not ship to with shipping_unavailable', async () => {
+    const client = await shopperWithCart(400, 1);
+    const placed = await client.request('POST', '/api/checkout', {
+      json: { address: { ...address, country: 'AQ' }, shipping: 'standard', card: successCard },
+      headers: { 'idempotency-key': crypto.randomUUID() },
+    });
+    assert.equal(placed.status, 201, JSON.stringify(placed.body));
+    const { orderId } = ApiCheckoutResponse.parse(placed.body);
+    const order = ApiOrder.parse((await client.get(`/api/orders/${orderId}`)).body);
+    assert.equal(order.status, 'failed');
+    assert.equal(order.reason, 'shipping_unavailable');
   });
 });
