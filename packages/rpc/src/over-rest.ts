@@ -9,7 +9,7 @@
 import type { RouteDefinition } from '@trio/contracts/http';
 import type { RpcServiceDefinition } from '@trio/contracts/rpc';
 import { PeerUnavailable, type RestPeer } from '@trio/service-runtime/peer';
-import { createRestClient } from '@trio/service-runtime/rest-client';
+import { createRestClient, InvalidPeerCall } from '@trio/service-runtime/rest-client';
 import type { RpcMethods } from './client.ts';
 import { RemoteError } from './errors.ts';
 import { pascalCase } from './server-replies.ts';
@@ -31,8 +31,8 @@ interface ErrorAnswer {
 
 /**
  * `service`'s methods that `routes` answer, over `peer`. Throws as a ZeroRPC call would: a
- * RemoteError named by the contract for its errors, `ValidationError` for a 400 (the two sides'
- * contracts disagree), and PeerUnavailable when no answer came or the peer refused this caller (a
+ * RemoteError named by the contract for its errors, `ValidationError` for arguments the contract
+ * refuses (here or, with a 400, at the peer), and PeerUnavailable when no answer came or the peer refused this caller (a
  * 401 or 403: a ZeroRPC server refusing a CURVE key does not answer either).
  */
 export function rpcMethodsOverRest<S extends RpcServiceDefinition, const R extends RestRoutesFor<S>>(
@@ -50,7 +50,15 @@ export function rpcMethodsOverRest<S extends RpcServiceDefinition, const R exten
     if (method === undefined || call === undefined) throw new Error(`${service.name} has no method ${name}`);
     const invoke = async (...args: unknown[]) => {
       const body = Object.fromEntries(method.argNames.map((argName, index) => [argName, args[index]]));
-      const reply = await call({ body });
+      let reply: { status: number; body: unknown };
+      try {
+        reply = await call({ body });
+      } catch (error) {
+        // Refused before it left (the REST client checks the body); a ZeroRPC server refuses the
+        // same arguments with ValidationError, so the caller sees that either way.
+        if (error instanceof InvalidPeerCall) throw new RemoteError('ValidationError', error.message);
+        throw error;
+      }
       if (reply.status >= 200 && reply.status < 300) return reply.body;
       const { error } = reply.body as ErrorAnswer;
       const errorName = pascalCase(error.code);
