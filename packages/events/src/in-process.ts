@@ -60,8 +60,6 @@ export interface InProcessBus {
   attach(queue: string, deliver: Deliver, concurrency: number): Attachment;
   /** A message whose handler failed, back at the end of its queue (a retry, after its delay). */
   requeue(queue: string, message: InProcessMessage, attempts: number): void;
-  /** Messages waiting in `queue` (not in a consumer's hands). */
-  depth(queue: string): number;
   /** Forgets every queue and message, as a crash of the process would: what waited is never settled. */
   reset(): void;
 }
@@ -174,7 +172,6 @@ function createBus(exchange: string): InProcessBus {
       if (queue === undefined || settle === undefined) return;
       enqueue(queue, { ...message, deliveryTag: ++deliveryTag, attempts, redelivered: true }, settle);
     },
-    depth: (name) => queues.get(name)?.ready.length ?? 0,
     reset() {
       for (const queue of queues.values()) queue.consumer = undefined;
       queues = new Map();
