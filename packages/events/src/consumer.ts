@@ -123,7 +123,7 @@ export interface Consumer {
   stop(): Promise<void>;
 }
 
-type AnyHandler = (
+export type AnyHandler = (
   event: DomainEvent,
   context: HandlerContext<pg.PoolClient | undefined>,
 ) => Promise<void> | void;
@@ -134,13 +134,7 @@ export function createConsumer<S extends SubscriptionName>(options: ConsumerOpti
   const eventTypes = assertHandlersMatch(subscription, options.handlers);
   const queue = options.queue ?? subscription;
   const exchange = options.exchange ?? defaultExchange;
-  const retryDelays = options.retry?.delaysMs ?? defaultRetryDelaysMs;
-  validateRetryDelays(retryDelays);
-  const maxAttempts = options.retry?.maxAttempts ?? retryDelays.length + 1;
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
-    throw new Error('retry.maxAttempts must be at least 1');
-  }
-  if (retryDelays.length === 0 && maxAttempts > 1) throw new Error('retries need at least one retry delay');
+  const { retryDelays, maxAttempts } = retrySettings(options.retry);
   const prefetch = options.prefetch ?? 20;
   const concurrency = options.concurrency ?? 1;
   const metrics = options.metrics ?? createEventMetrics();
@@ -278,15 +272,7 @@ export function createConsumer<S extends SubscriptionName>(options: ConsumerOpti
     queue,
     async start() {
       await keeper.start();
-      const { db } = options;
-      if (db !== null && pruneTimer === undefined) {
-        const retentionMs = options.inboxRetentionMs ?? defaultInboxRetentionMs;
-        pruneTimer = setInterval(() => {
-          pruneInbox(db, { consumer: queue, olderThanMs: retentionMs }).catch((error: unknown) =>
-            log.warn({ err: error }, 'pruning the inbox failed'),
-          );
-        }, inboxPruneEveryMs).unref();
-      }
+      pruneTimer ??= startInboxPruning(options, queue, log);
     },
     check: async () => {
       if (keeper.current() !== undefined) return;
@@ -315,6 +301,37 @@ export function createConsumer<S extends SubscriptionName>(options: ConsumerOpti
 const defaultInboxRetentionMs = 30 * 24 * 60 * 60 * 1_000;
 const inboxPruneEveryMs = 60 * 60 * 1_000;
 
+/** The retry tiers' delays and the attempts before dead-lettering; throws when they make no sense. */
+export function retrySettings(retry: RetryPolicy | undefined): {
+  retryDelays: readonly number[];
+  maxAttempts: number;
+} {
+  const retryDelays = retry?.delaysMs ?? defaultRetryDelaysMs;
+  validateRetryDelays(retryDelays);
+  const maxAttempts = retry?.maxAttempts ?? retryDelays.length + 1;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
+    throw new Error('retry.maxAttempts must be at least 1');
+  }
+  if (retryDelays.length === 0 && maxAttempts > 1) throw new Error('retries need at least one retry delay');
+  return { retryDelays, maxAttempts };
+}
+
+/** Prunes the consumer's inbox every hour (nothing without a database); clearInterval stops it. */
+export function startInboxPruning(
+  options: Pick<InboxConsumerOptions<SubscriptionName>, 'inboxRetentionMs'> & { db: pg.Pool | null },
+  queue: string,
+  log: Logger,
+): NodeJS.Timeout | undefined {
+  const { db } = options;
+  if (db === null) return undefined;
+  const retentionMs = options.inboxRetentionMs ?? defaultInboxRetentionMs;
+  return setInterval(() => {
+    pruneInbox(db, { consumer: queue, olderThanMs: retentionMs }).catch((error: unknown) =>
+      log.warn({ err: error }, 'pruning the inbox failed'),
+    );
+  }, inboxPruneEveryMs).unref();
+}
+
 /** Deletes the inbox rows of `consumer` older than `olderThanMs`; returns how many. */
 export async function pruneInbox(
   db: pg.Pool,
@@ -332,7 +349,7 @@ export async function pruneInbox(
  * Runs the handler; with a database, in a transaction that first records the event id in the
  * inbox, so that a duplicate is skipped and the handler's writes commit with the inbox row.
  */
-async function handle(
+export async function handle(
   db: pg.Pool | null,
   queue: string,
   event: DomainEvent,
@@ -367,7 +384,7 @@ function handlerContext<Tx>(tx: Tx, delivery: DeliveryInfo, logFor: () => Logger
 }
 
 /** The subscription's event types, when `handlers` has a handler for each of them and for no other. */
-function assertHandlersMatch(subscription: SubscriptionName, handlers: object): readonly EventType[] {
+export function assertHandlersMatch(subscription: SubscriptionName, handlers: object): readonly EventType[] {
   if (!Object.hasOwn(eventSubscriptions, subscription)) {
     throw new Error(`"${subscription}" is not a subscription of the contracts' eventSubscriptions`);
   }
@@ -405,7 +422,7 @@ function headerString(message: ConsumeMessage, name: string): string | undefined
   return undefined;
 }
 
-function describeInvalid(error: unknown): string {
+export function describeInvalid(error: unknown): string {
   if (error instanceof SyntaxError) return `body is not JSON: ${error.message}`;
   return errorText(error);
 }

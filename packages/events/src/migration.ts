@@ -68,5 +68,40 @@ export function down(pgm: SqlMigrationBuilder): void {
   pgm.sql(eventTablesDownSql.trim());
 }
 
+/**
+ * The dead letters of the in-process bus (in-process.ts, the monolith), in the publishing service's
+ * schema beside its outbox: where RabbitMQ keeps them in `<queue>.dlq`, the relay that delivered an
+ * event records each queue that dead-lettered it here, in the transaction that marks its outbox row
+ * published. A second migration file of each publishing service:
+ *
+ *   export { downDeadLetters as down, upDeadLetters as up } from '@trio/events/migration';
+ */
+export const deadLetterTableUpSql = `
+CREATE TABLE event_dead_letter (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  -- The consumer's queue, as on RabbitMQ (inventory.orders).
+  queue text NOT NULL,
+  event_id uuid NOT NULL,
+  event_type text NOT NULL,
+  -- What the consumer was given: the event as published (an invalid one as it was).
+  envelope jsonb NOT NULL,
+  -- invalid_event, unhandled_type or handler_failed, as the x-trio-dead-reason header on RabbitMQ.
+  reason text NOT NULL,
+  error text,
+  attempts integer NOT NULL,
+  dead_lettered_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  -- A copy sent again after a restart and dead-lettered again replaces the first record.
+  UNIQUE (queue, event_id)
+);
+`;
+
+export function upDeadLetters(pgm: SqlMigrationBuilder): void {
+  pgm.sql(deadLetterTableUpSql.trim());
+}
+
+export function downDeadLetters(pgm: SqlMigrationBuilder): void {
+  pgm.sql('DROP TABLE event_dead_letter;');
+}
+
 /** The NOTIFY channel of the outbox trigger. */
 export const outboxNotifyChannel = 'trio_event_outbox';

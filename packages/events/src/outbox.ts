@@ -66,6 +66,11 @@ export interface OutboxRelayOptions {
   retry?: Partial<Backoff>;
   /** Sent rows are deleted after this long. */
   retainPublishedMs?: number;
+  /**
+   * How a pass hands pending rows on: to the broker with confirms by default; the in-process bus
+   * has its own (in-process-relay.ts), which marks rows published once their queues settled them.
+   */
+  pass?: (db: pg.Pool, batchSize: number) => Promise<RelayPass>;
 }
 
 export interface RelayPass {
@@ -87,7 +92,7 @@ export interface OutboxRelay {
   stop(): Promise<void>;
 }
 
-interface OutboxRow {
+export interface OutboxRow {
   id: string;
   aggregate_key: string;
   envelope: unknown;
@@ -133,7 +138,7 @@ function createWaker(isRunning: () => boolean) {
   };
 }
 
-interface Sorted {
+export interface Sorted {
   sending: { row: OutboxRow; event: DomainEvent }[];
   failures: { id: string; error: string }[];
   heldBack: number;
@@ -144,7 +149,7 @@ interface Sorted {
  * another relay (`firstUnsent`) or failed in this pass; a row whose stored event no longer parses
  * fails and holds its aggregate back.
  */
-function sortRows(rows: readonly OutboxRow[], firstUnsent: ReadonlyMap<string, bigint>): Sorted {
+export function sortRows(rows: readonly OutboxRow[], firstUnsent: ReadonlyMap<string, bigint>): Sorted {
   const blocked = new Set<string>();
   const sorted: Sorted = { sending: [], failures: [], heldBack: 0 };
   for (const row of rows) {
@@ -211,15 +216,19 @@ async function relayPass(
         [sent],
       );
     }
-    if (failures.length > 0) {
-      await client.query(
-        `UPDATE event_outbox SET attempts = attempts + 1, last_error = failed.error
-         FROM unnest($1::bigint[], $2::text[]) AS failed(id, error) WHERE event_outbox.id = failed.id`,
-        [failures.map((failure) => failure.id), failures.map((failure) => failure.error)],
-      );
-    }
+    await recordFailures(client, failures);
     return { locked: rows.length, sent: sent.length, heldBack, failed: failures.length };
   });
+}
+
+/** Counts an attempt and keeps the error of each row that could not be sent. */
+export async function recordFailures(client: pg.ClientBase, failures: Sorted['failures']): Promise<void> {
+  if (failures.length === 0) return;
+  await client.query(
+    `UPDATE event_outbox SET attempts = attempts + 1, last_error = failed.error
+     FROM unnest($1::bigint[], $2::text[]) AS failed(id, error) WHERE event_outbox.id = failed.id`,
+    [failures.map((failure) => failure.id), failures.map((failure) => failure.error)],
+  );
 }
 
 /** The outbox's pending count and age for the metrics, and old sent rows pruned, each at its own pace. */
@@ -311,7 +320,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const waker = createWaker(() => running);
 
   async function relayOnce(): Promise<RelayPass> {
-    const pass = await relayPass(db, publisher, batchSize);
+    const pass = await (options.pass ?? ((pool, size) => relayPass(pool, publisher, size)))(db, batchSize);
     metrics.relayed.inc(pass.sent);
     return pass;
   }
@@ -380,7 +389,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   };
 }
 
-function message(error: unknown): string {
+export function message(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.slice(0, 1_000);
 }

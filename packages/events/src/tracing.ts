@@ -40,6 +40,7 @@ export function startPublishSpan(
   exchange: string,
   event: DomainEvent,
   outboxTraceparent?: string,
+  system: ProcessedMessage['system'] = 'rabbitmq',
 ): TracedPublish {
   const fromOutbox = outboxTraceparent !== undefined;
   const parentTraceparent =
@@ -51,7 +52,7 @@ export function startPublishSpan(
     {
       kind: SpanKind.PRODUCER,
       attributes: {
-        'messaging.system': 'rabbitmq',
+        'messaging.system': system,
         'messaging.operation.type': 'send',
         'messaging.operation.name': 'publish',
         'messaging.destination.name': exchange,
@@ -79,30 +80,54 @@ export function endPublishSpan(span: Span, error?: Error): void {
   span.end();
 }
 
+/**
+ * What a process span is made from: an AMQP delivery, or the in-process bus's (in-process.ts),
+ * which carries the same headers and says `messaging.system` = `trio.inproc`.
+ */
+export interface ProcessedMessage {
+  system: 'rabbitmq' | 'trio.inproc';
+  headers: Record<string, unknown>;
+  /** The event type, as the message says it. */
+  type: string;
+  routingKey: string;
+  messageId: string;
+  deliveryTag: number;
+}
+
+function processedOf(message: ConsumeMessage): ProcessedMessage {
+  return {
+    system: 'rabbitmq',
+    headers: message.properties.headers ?? {},
+    // The event type: a retried delivery comes back from its retry tier under another routing key.
+    type: typeof message.properties.type === 'string' ? message.properties.type : message.fields.routingKey,
+    routingKey: message.fields.routingKey,
+    messageId: String(message.properties.messageId ?? ''),
+    deliveryTag: message.fields.deliveryTag,
+  };
+}
+
 /** The process span of a delivery, continuing the publisher's trace from the message's headers. */
 export function startProcessSpan(
   exchange: string,
   queue: string,
-  message: ConsumeMessage,
+  delivered: ConsumeMessage | ProcessedMessage,
 ): { span: Span; context: Context } {
-  const parent = extractContext(message.properties.headers ?? {});
-  // The event type: a retried delivery comes back from its retry tier under another routing key.
-  const type =
-    typeof message.properties.type === 'string' ? message.properties.type : message.fields.routingKey;
+  const message = 'fields' in delivered ? processedOf(delivered) : delivered;
+  const parent = extractContext(message.headers);
   const span = eventsTracer.startSpan(
-    `process ${type}`,
+    `process ${message.type}`,
     {
       kind: SpanKind.CONSUMER,
       attributes: {
-        'messaging.system': 'rabbitmq',
+        'messaging.system': message.system,
         'messaging.operation.type': 'process',
         'messaging.operation.name': 'process',
         'messaging.destination.name': exchange,
         'messaging.consumer.group.name': queue,
-        'messaging.rabbitmq.destination.routing_key': message.fields.routingKey,
-        'trio.event.type': type,
-        'messaging.message.id': String(message.properties.messageId ?? ''),
-        'messaging.rabbitmq.message.delivery_tag': message.fields.deliveryTag,
+        'messaging.rabbitmq.destination.routing_key': message.routingKey,
+        'trio.event.type': message.type,
+        'messaging.message.id': message.messageId,
+        'messaging.rabbitmq.message.delivery_tag': message.deliveryTag,
       },
     },
     parent,
@@ -114,7 +139,7 @@ export function startProcessSpan(
 export async function inProcessSpan(
   exchange: string,
   queue: string,
-  message: ConsumeMessage,
+  message: ConsumeMessage | ProcessedMessage,
   fn: (span: Span) => Promise<void>,
 ): Promise<void> {
   const traced = startProcessSpan(exchange, queue, message);

@@ -56,12 +56,13 @@ async function clearOutbox(): Promise<void> {
 }
 
 describe('outbox', () => {
-  it('the migration puts the outbox and inbox tables in the service schema only', async () => {
+  it('the migrations put the outbox, inbox and dead-letter tables in the service schema only', async () => {
     const { rows } = await h.db.query<{ table_schema: string; table_name: string }>(
       `SELECT table_schema, table_name FROM information_schema.tables
        WHERE table_name LIKE 'event_%' ORDER BY table_name`,
     );
     assert.deepEqual(rows, [
+      { table_schema: 'catalog', table_name: 'event_dead_letter' },
       { table_schema: 'catalog', table_name: 'event_inbox' },
       { table_schema: 'catalog', table_name: 'event_outbox' },
     ]);

@@ -17,7 +17,8 @@ import { Config as ProfilesConfig } from '@trio/profiles/config';
 import { start as startProfiles } from '@trio/profiles/main';
 import { Config as RecommendationsConfig } from '@trio/recommendations/config';
 import { start as startRecommendations } from '@trio/recommendations/main';
-import { loadConfig } from '@trio/service-runtime/config';
+import { LogLevel, loadConfig } from '@trio/service-runtime/config';
+import { createLogger } from '@trio/service-runtime/logger';
 import type { ServiceHost, StartOptions } from '@trio/service-runtime/service';
 import { Config as ShippingConfig } from '@trio/shipping/config';
 import { start as startShipping } from '@trio/shipping/main';
@@ -63,7 +64,16 @@ function stopAll(reason: string, code: number): Promise<void> {
 async function startMember(name: string): Promise<void> {
   const starter = starters[name];
   if (starter === undefined) throw new Error(`no service "${name}"`);
-  const { host } = await starter(memberEnv(root, name, members, process.env), {
+  const env = memberEnv(root, name, members, process.env);
+  const { host } = await starter(env, {
+    // Every service's lines through the one process.stdout, so that they keep the order they were
+    // written in (a logger of its own each would buffer apart, and one service's lines could
+    // overtake another's: a stop order read from the log would lie).
+    log: createLogger({
+      service: name,
+      level: LogLevel.safeParse(env.LOG_LEVEL).data ?? 'info',
+      destination: process.stdout,
+    }),
     signals: false,
     // Its own shutdown has ended (a catastrophic error, the `crash` fault): the others follow.
     exit: (code) => void stopAll(`${name} stopped`, code),

@@ -11,6 +11,8 @@
 //
 // A split service runs as its own process, as `npm start` runs it, and is reached over its real
 // transport (REST or ZeroRPC on its port); the monolith's services keep serving their ports for it.
+// Events go through the in-process bus (AMQP_URL=inproc://events) when every service is inside, and
+// through RabbitMQ, for every service, as soon as one is split out (eventsInProcess).
 // This module is the plan (which process runs what, with which settings); monolith-main.ts is the
 // process itself.
 import { join } from 'node:path';
@@ -118,6 +120,7 @@ export function memberEnv(
   environment: Record<string, string | undefined>,
 ): Record<string, string> {
   const env: Record<string, string> = { ...serviceEnv(root, name, environment), SERVE_IN_PROCESS: 'true' };
+  if (eventsInProcess(members, environment)) env.AMQP_URL = inProcessEventsUrl;
   for (const peer of members) {
     const stem = variableStem(peer);
     for (const suffix of ['URL', 'ADDR']) {
@@ -126,6 +129,24 @@ export function memberEnv(
     delete env[`${stem}_CURVE_KEY`];
   }
   return env;
+}
+
+/** AMQP_URL of the monolith's services when their events go through the in-process bus. */
+export const inProcessEventsUrl = 'inproc://events';
+
+/**
+ * Whether the monolith's events go through its in-process bus (@trio/events' in-process.ts) rather
+ * than RabbitMQ: when every service is inside. A service split out into its own process is reached
+ * by events only through the broker, so with `--split` every service keeps RabbitMQ; so does
+ * MONOLITH_EVENTS=amqp (to compare the two).
+ */
+export function eventsInProcess(
+  members: readonly string[],
+  environment: Record<string, string | undefined>,
+): boolean {
+  return (
+    environment.MONOLITH_EVENTS !== 'amqp' && services.every((service) => members.includes(service.name))
+  );
 }
 
 /** The variable that tells monolith-main.ts which services to run (their names, in start order). */

@@ -19,6 +19,7 @@ import { startControlServer } from './control.ts';
 import { dependencies, dockerEngine, howToProvide, reachable, startWithCompose } from './infra.ts';
 import { createFormatter, paint } from './logs.ts';
 import {
+  eventsInProcess,
   isMonolith,
   monolithCommand,
   monolithName,
@@ -111,8 +112,9 @@ function drawTable(running: Running[], startedAt: number): void {
   tableLines = lines.length;
 }
 
-async function checkInfrastructure(): Promise<void> {
-  const needed = dependencies(process.env);
+async function checkInfrastructure(brokerNeeded: boolean): Promise<void> {
+  // The monolith with every service inside has its events in-process: no broker to wait for.
+  const needed = dependencies(process.env).filter((dep) => brokerNeeded || dep.variable !== 'AMQP_URL');
   const down = (
     await Promise.all(needed.map(async (dep) => ((await reachable(dep.url)) ? undefined : dep)))
   ).filter((dep) => dep !== undefined);
@@ -212,15 +214,21 @@ async function stopAll(running: Running[], signal: NodeJS.Signals = 'SIGTERM'): 
   await observing?.stop();
 }
 
-function selection(): Selection & { counts: Map<string, number> } {
+function selection(): Selection & { counts: Map<string, number>; brokerNeeded: boolean } {
   try {
     const argv = process.argv.slice(2);
-    if (!monolith) return { ...selectServices(argv), counts: parseReplicas(argv, services) };
+    if (!monolith)
+      return { ...selectServices(argv), counts: parseReplicas(argv, services), brokerNeeded: true };
     if (argv.some((arg) => arg.startsWith('--replicas')))
       fail('--replicas runs a service as several processes of its own; it does not combine with --monolith.');
     const plan = planMonolith(argv);
     stopGroups = plan.stopOrder;
-    return { started: plan.started, elsewhere: [], counts: new Map() };
+    const members = plan.started.flatMap((spec) => (isMonolith(spec) ? spec.members : []));
+    const brokerNeeded = !eventsInProcess(
+      members.map((spec) => spec.name),
+      process.env,
+    );
+    return { started: plan.started, elsewhere: [], counts: new Map(), brokerNeeded };
   } catch (error) {
     if (error instanceof SelectionError) fail(error.message);
     throw error;
@@ -228,10 +236,10 @@ function selection(): Selection & { counts: Map<string, number> } {
 }
 
 async function main(): Promise<void> {
-  const { started, elsewhere, counts } = selection();
+  const { started, elsewhere, counts, brokerNeeded } = selection();
   replicated = started.filter((spec) => counts.has(spec.name));
   const processes = expandReplicas(started, counts);
-  await checkInfrastructure();
+  await checkInfrastructure(brokerNeeded);
   if (process.argv.includes('--observe'))
     observing = await startObserving(
       root,

@@ -1,9 +1,17 @@
 // The monolith's plan, without starting anything: which process runs what, in which stop order,
-// and the settings that swap the transports (the members' peers at inproc://, split ones not).
+// and the settings that swap the transports (the members' peers at inproc://, split ones not; the
+// events in-process only when every service is inside).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { isMonolith, memberEnv, planMonolith, shopProcesses, stopOrderWith } from '../src/monolith.ts';
+import {
+  eventsInProcess,
+  isMonolith,
+  memberEnv,
+  planMonolith,
+  shopProcesses,
+  stopOrderWith,
+} from '../src/monolith.ts';
 import { SelectionError } from '../src/select.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -56,5 +64,21 @@ describe('the monolith’s plan', () => {
     assert.equal(env.INVENTORY_ADDR, 'inproc://inventory');
     assert.equal(env.RECOMMENDATIONS_ADDR, 'tcp://127.0.0.1:4244');
     assert.equal(env.HTTP_PORT, '8080', 'its own ports, as always');
+    assert.notEqual(env.AMQP_URL, 'inproc://events', 'a split service is reached by events on RabbitMQ');
+  });
+
+  test('with every service inside, events go through the in-process bus (unless MONOLITH_EVENTS=amqp)', () => {
+    const all = planMonolith(['--monolith']).started[0];
+    assert.ok(all !== undefined && isMonolith(all));
+    const members = all.members.map((service) => service.name);
+    const broker = 'amqp://guest:guest@127.0.0.1:5672';
+    assert.equal(memberEnv(root, 'billing', members, { AMQP_URL: broker }).AMQP_URL, 'inproc://events');
+    assert.equal(eventsInProcess(members, {}), true);
+    assert.equal(eventsInProcess(members, { MONOLITH_EVENTS: 'amqp' }), false);
+    assert.equal(
+      memberEnv(root, 'billing', members, { AMQP_URL: broker, MONOLITH_EVENTS: 'amqp' }).AMQP_URL,
+      broker,
+    );
+    assert.equal(eventsInProcess(members.slice(1), {}), false, 'one split out: RabbitMQ for all');
   });
 });

@@ -1,7 +1,10 @@
 // `npm start -- --monolith` as a user runs it: the launcher as a process, the eight services in ONE
 // child, on this file's own database, Redis database and exchange. The storefront journey passes on
-// the usual ports, .trio/shop.json (here: --report) says monolith with one pid for all, and with
-// `--split recommendations` that one runs as its own process, reached over ZeroRPC on its port.
+// the usual ports, .trio/shop.json (here: --report) says monolith with one pid for all, and its
+// events go through the in-process bus: with AMQP_URL pointing at a closed port, order.confirmed
+// still reaches inventory, shipping and recommendations, as their own /metrics count. With
+// `--split recommendations` that one runs as its own process, reached over ZeroRPC on its port, and
+// every service's events go through RabbitMQ again.
 // Fixed ports (3001-3008, 4242-4244, 8080): run under the shared lock (flock /tmp/trio-heavy.lock).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -22,10 +25,10 @@ const storefront = 'http://127.0.0.1:8080';
 const shopEnv = useLaunchedShop(redisDb);
 
 /** The launcher with `args`, until it says the shop is ready: its state, its output, a stop. */
-async function startShop(args: string[]) {
+async function startShop(args: string[], extraEnv: Record<string, string> = {}) {
   const report = join(mkdtempSync(join(tmpdir(), 'trio-monolith-')), 'shop.json');
   const child = spawn(process.execPath, [launcher, ...args, '--report', report], {
-    env: { ...process.env, ...shopEnv.env() },
+    env: { ...process.env, ...shopEnv.env(), ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own group: a failed test kills the launcher and what it started at once
   });
@@ -63,9 +66,32 @@ async function startShop(args: string[]) {
 const pidOf = (state: ShopState, name: string) =>
   state.services.find((service) => service.name === name)?.pid;
 
+/** Deliveries of `type` that `queue`'s consumer handled, from the service's own /metrics on `port`. */
+async function handled(port: number, queue: string, type: string): Promise<number> {
+  const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return metrics
+    .split('\n')
+    .filter(
+      (line) =>
+        line.startsWith('events_consumed_total{') &&
+        line.includes(`queue="${shopEnv.env().EVENTS_EXCHANGE}.${queue}"`) &&
+        line.includes(`type="${type}"`) &&
+        line.includes('outcome="handled"'),
+    )
+    .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+}
+
+/** The ports of the services that consume order.confirmed: their admin ports, /metrics. */
+const orderConsumers = [
+  { port: 3005, queue: 'inventory.orders' },
+  { port: 3006, queue: 'shipping.orders' },
+  { port: 3007, queue: 'recommendations.learning' },
+];
+
 describe('npm start -- --monolith', () => {
-  test('runs the eight services in one process: the storefront journey passes, shop.json says monolith', async () => {
-    const shop = await startShop(['--monolith']);
+  test('runs the eight services in one process, events in memory without RabbitMQ: the journey passes, shop.json says monolith', async () => {
+    // A closed port: the launcher does not wait for a broker, and no service connects to one.
+    const shop = await startShop(['--monolith'], { AMQP_URL: 'amqp://guest:guest@127.0.0.1:1' });
     try {
       assert.equal(shop.state.mode, 'monolith');
       assert.equal(shop.state.services.length, 8);
@@ -85,6 +111,16 @@ describe('npm start -- --monolith', () => {
         );
 
       await storefrontJourney(storefront, 'Ada Monolith', journeyAccount());
+      // The order's confirmation reached its three consumers in memory: RabbitMQ is not even reachable.
+      for (const name of ['billing', 'inventory', 'front-end'])
+        assert.match(shop.output(), new RegExp(`^${name} +│ .*events go through the in-process bus`, 'm'));
+      for (const { port, queue } of orderConsumers)
+        await waitFor(
+          `${queue} to handle order.confirmed`,
+          async () => (await handled(port, queue, 'order.confirmed')) >= 1,
+        );
+      const readiness = (await (await fetch('http://127.0.0.1:3005/readyz')).json()) as { checks: object };
+      assert.ok(!('amqp' in readiness.checks), 'inventory has no broker connection to check');
 
       assert.equal(await shop.stop(), 0);
       assert.match(shop.output(), /stopping the shop/);
@@ -92,7 +128,12 @@ describe('npm start -- --monolith', () => {
         shop.output().search(new RegExp(`^${name} +│ .*shutdown complete`, 'm'));
       assert.ok(stopped('front-end') > 0, 'the front-end shut down gracefully');
       assert.ok(stopped('front-end') < stopped('billing'), 'the front-end stopped before billing');
-      assert.ok(stopped('billing') < stopped('catalog'), 'billing stopped before catalog');
+      const stopLines = shop
+        .output()
+        .split('\n')
+        .filter((line) => /shutting down|shutdown complete|timed out|failed to close/.test(line))
+        .join('\n');
+      assert.ok(stopped('billing') < stopped('catalog'), `billing stopped before catalog:\n${stopLines}`);
     } finally {
       shop.kill();
     }
@@ -121,6 +162,12 @@ describe('npm start -- --monolith', () => {
       const metrics = await (await fetch('http://127.0.0.1:3007/metrics')).text();
       assert.match(metrics, /^rpc_server_request_duration_seconds_count\{[^}]*method="[^"]+"[^}]*\} [1-9]/m);
       assert.doesNotMatch(shop.output(), /rpc server listening endpoint=inproc:\/\/recommendations/);
+      // Split out, recommendations learns from the order over RabbitMQ, as every service's events go.
+      assert.doesNotMatch(shop.output(), /events go through the in-process bus/);
+      await waitFor(
+        'recommendations to learn from order.confirmed over RabbitMQ',
+        async () => (await handled(3007, 'recommendations.learning', 'order.confirmed')) >= 1,
+      );
 
       assert.equal(await shop.stop(), 0);
     } finally {

@@ -13,7 +13,14 @@ export const Port = z.coerce.number().int().min(0).max(65_535);
 export const DurationMs = z.coerce.number().int().positive();
 export const PostgresUrl = z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' });
 export const RedisUrl = z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' });
-export const AmqpUrl = z.url({ protocol: /^amqps?$/, error: 'must be an amqp:// URL' });
+/**
+ * The event bus: a broker (amqp://), or `inproc://events`, the in-process bus of services run in one
+ * process (the monolith, docs/monolith.md), where no broker is needed.
+ */
+export const AmqpUrl = z.url({
+  protocol: /^(amqps?|inproc)$/,
+  error: 'must be an amqp:// URL (or inproc://events)',
+});
 /**
  * A service's database: DATABASE_URL, and how many connections its pool may open (each service
  * also keeps one or two of its own beside the pool: the outbox relay's LISTEN, billing's locks).
