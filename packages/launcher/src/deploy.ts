@@ -12,14 +12,20 @@
 // It reads `.trio/shop.json` (which replicas run) and asks the launcher through its control
 // channel (control.ts). `--bad` deploys a broken version (a wrong broker setting): its /readyz
 // never answers, and it is rolled back.
-import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { controlRequest, ReplicaInfo, Routed, Stopped } from './control.ts';
-import { type ShopState, shopStatePath } from './state.ts';
+import {
+  type DeployRecord,
+  pidAlive,
+  readShopState,
+  recordDeploy,
+  type ShopState,
+  shopStatePath,
+} from './state.ts';
 
 export class DeployError extends Error {}
 
@@ -48,23 +54,12 @@ async function readyz(address: string, port: number): Promise<string | undefined
   }
 }
 
-/** Whether a process runs (signal 0). */
-export const alive = (pid: number | undefined): boolean => {
-  if (pid === undefined) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 /** Waits for the replica's /readyz; the reason it never came, or undefined once it answers 200. */
 async function waitReady(replica: ReplicaInfo, timeoutMs: number): Promise<string | undefined> {
   const deadline = Date.now() + timeoutMs;
   let last = 'not asked yet';
   while (Date.now() < deadline) {
-    if (!alive(replica.pid)) return `it exited before it was ready (last: ${last})`;
+    if (!pidAlive(replica.pid)) return `it exited before it was ready (last: ${last})`;
     const problem = await readyz(replica.address, replica.httpPort);
     if (problem === undefined) return undefined;
     last = problem;
@@ -73,19 +68,54 @@ async function waitReady(replica: ReplicaInfo, timeoutMs: number): Promise<strin
   return `not ready within ${(timeoutMs / 1000).toFixed(0)} s: ${last}`;
 }
 
-function readShopState(root: string): ShopState {
-  const path = shopStatePath(root);
-  if (!existsSync(path)) throw new DeployError(`${path} is missing: is the shop running (npm start)?`);
-  const state = JSON.parse(readFileSync(path, 'utf8')) as ShopState;
-  if (!alive(state.launcherPid))
-    throw new DeployError(`${path} is stale: its launcher (pid ${state.launcherPid}) is gone`);
-  return state;
+function runningShop(root: string): ShopState {
+  const lookup = readShopState(root);
+  if (!lookup.found) throw new DeployError(`${lookup.why}: is the shop running (npm start)?`);
+  return lookup.state;
 }
 
-/** Replaces every replica of the service, one by one; throws a DeployError after a rollback. */
+/** A deploy stopped at an unhealthy replica, which never took traffic. */
+class RolledBack extends DeployError {
+  /** The failed health check. */
+  readonly problem: string;
+
+  constructor(message: string, problem: string) {
+    super(message);
+    this.problem = problem;
+  }
+}
+
+/**
+ * Replaces every replica of the service, one by one; throws a DeployError after a rollback. The
+ * outcome is recorded in `.trio/deploys.json` (state.ts), where the workshop's lab 6 looks for it.
+ */
 export async function deploy(options: DeployOptions): Promise<Replacement[]> {
+  const startedAt = new Date().toISOString();
+  const done: Replacement[] = [];
+  const record = (result: DeployRecord['result'], problem?: string) =>
+    recordDeploy(options.root, {
+      service: options.service,
+      bad: options.bad,
+      startedAt,
+      endedAt: new Date().toISOString(),
+      result,
+      replaced: done,
+      ...(problem === undefined ? {} : { problem }),
+    });
+  try {
+    await replaceAll(options, done);
+  } catch (error) {
+    const rolledBack = error instanceof RolledBack;
+    record(rolledBack ? 'rolled-back' : 'failed', rolledBack ? error.problem : (error as Error).message);
+    throw error;
+  }
+  record('deployed');
+  return done;
+}
+
+async function replaceAll(options: DeployOptions, done: Replacement[]): Promise<void> {
   const { root, service, say } = options;
-  const state = readShopState(root);
+  const state = runningShop(root);
   const olds = state.services.filter((each) => each.name === service);
   if (olds.length === 0)
     throw new DeployError(`${service} is not running in this shop (${shopStatePath(root)})`);
@@ -102,7 +132,6 @@ export async function deploy(options: DeployOptions): Promise<Replacement[]> {
   say(
     `deploying ${service}: ${olds.length} replica${olds.length > 1 ? 's' : ''} (${olds.map((o) => `${o.address} pid ${o.pid}`).join(', ')}), one at a time`,
   );
-  const done: Replacement[] = [];
   for (const [index, old] of olds.entries()) {
     if (!known.some((replica) => replica.address === old.address))
       throw new DeployError(`the launcher runs no ${service} replica at ${old.address} any more`);
@@ -114,12 +143,13 @@ export async function deploy(options: DeployOptions): Promise<Replacement[]> {
     if (problem !== undefined) {
       say(`${step} ${fresh.label} is not healthy: ${problem}`);
       await call('POST', '/replicas/stop', { service, address: fresh.address }, Stopped);
-      throw new DeployError(
+      throw new RolledBack(
         `rolled back: ${fresh.label} never took traffic and was stopped; ${service} keeps its replicas ` +
           `(${olds
             .slice(index)
             .map((o) => o.address)
             .join(', ')} old, ${done.map((d) => d.new.address).join(', ') || 'none'} new)`,
+        `${fresh.label} ${problem}`,
       );
     }
     say(
@@ -142,7 +172,6 @@ export async function deploy(options: DeployOptions): Promise<Replacement[]> {
   say(
     `deployed ${service}: ${done.map((d) => `${d.old.address} pid ${d.old.pid} → ${d.new.address} pid ${d.new.pid}`).join(', ')}`,
   );
-  return done;
 }
 
 /** `30s`, `500ms`, `2m` or milliseconds. */

@@ -42,7 +42,13 @@ import {
   stopOrder,
   telemetryEnv,
 } from './services.ts';
-import { removeShopState, type ShopState, writeJsonAtomically, writeShopState } from './state.ts';
+import {
+  type ProcessExit,
+  removeShopState,
+  type ShopState,
+  writeJsonAtomically,
+  writeShopState,
+} from './state.ts';
 import { supervise } from './supervise.ts';
 
 const root = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
@@ -60,6 +66,8 @@ let observing: Observing | undefined;
 let replicated: ServiceSpec[] = [];
 /** The running shop as .trio/shop.json describes it, once it is ready. */
 let shopState: (() => ShopState) | undefined;
+/** The processes that exited unexpectedly (the supervisor restarts them), oldest first. */
+const exits: ProcessExit[] = [];
 
 interface Running extends FleetProcess {
   /** `inventory`, or `inventory.3` for the replica on 127.0.0.3. */
@@ -278,6 +286,12 @@ async function main(): Promise<void> {
         spawn: () => spawnService(service.spec, onLineOf(service.spec)),
         stopping: () => stopping || service.retiring === true,
         isReady: () => isReady(service.address, service.readinessPort),
+        exited: (reason, pid) => {
+          const at = new Date().toISOString();
+          exits.push({ name: service.name, address: service.address, pid, reason, at });
+          exits.splice(0, exits.length - 100);
+          if (shopState !== undefined) writeShopState(root, shopState());
+        },
         say: (text, colour) => {
           eraseTable();
           say(paint(colour, text, colours));
@@ -383,10 +397,12 @@ async function main(): Promise<void> {
               httpPort: service.httpPort,
               ...(service.adminPort === undefined ? {} : { adminPort: service.adminPort }),
               ...(service.rpcPort === undefined ? {} : { rpcPort: service.rpcPort }),
+              restarts: service.restarts,
             },
           ],
     ),
     ...(observing === undefined ? {} : { observe: observing.state }),
+    ...(exits.length === 0 ? {} : { exits: [...exits] }),
   });
   const state = shopState();
   writeShopState(root, state);

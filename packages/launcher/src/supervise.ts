@@ -51,6 +51,8 @@ export interface SupervisorHooks {
   /** True while Ctrl-C/SIGTERM stops the shop: exits are then expected. */
   stopping(): boolean;
   isReady(): Promise<boolean>;
+  /** It exited unexpectedly (not while stopping): recorded in .trio/shop.json. */
+  exited?(reason: string, pid: number | undefined): void;
   /** A line for the operator (the launcher erases and redraws its table around it). */
   say(text: string, colour: 'red' | 'yellow' | 'green'): void;
   /** The service keeps failing at start: the launcher stops the shop. */
@@ -71,6 +73,7 @@ export function supervise(service: Supervised, hooks: SupervisorHooks, startedAt
       if (hooks.stopping()) return;
       service.failuresInARow = wasReady ? 1 : service.failuresInARow + 1;
       const reason = exitReason(child, code);
+      hooks.exited?.(reason, child.pid);
       if (!wasReady && service.failuresInARow >= policy.giveUpAfter) {
         hooks.giveUp(
           `${who} exited (${reason}) ${service.failuresInARow} times in a row before it was ready; stopping the shop.`,

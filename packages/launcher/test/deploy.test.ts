@@ -13,19 +13,12 @@ import { fileURLToPath } from 'node:url';
 import { runAndReport } from '../../load/src/main.ts';
 import { parseOptions } from '../../load/src/options.ts';
 import { hostsPath } from '../src/replicas.ts';
-import { type ShopState, shopStatePath } from '../src/state.ts';
-import {
-  alive,
-  type Launch,
-  launch,
-  ready,
-  repoRoot,
-  useLaunchedShopInfra,
-  withLaunch,
-} from './support/launcher.ts';
+import { pidAlive, readDeploys, type ShopState, shopStatePath } from '../src/state.ts';
+import { type Launch, ready, repoRoot, useLaunchedShop, withLaunch } from './support/launch.ts';
 
 const deployCli = fileURLToPath(new URL('../src/deploy.ts', import.meta.url));
-const { infra, env } = useLaunchedShopInfra(13);
+const shop = useLaunchedShop(13);
+const { infra } = shop;
 const out = mkdtempSync(join(tmpdir(), 'trio-deploy-'));
 after(() => rmSync(out, { recursive: true, force: true }));
 
@@ -43,7 +36,8 @@ const inventory = (): { address: string; pid: number | undefined }[] =>
     .map(({ address, pid }) => ({ address, pid }));
 
 test('a rolling deploy under load replaces every replica with no failed request; a bad version is rolled back', async () => {
-  const run: Launch = launch(env(), ['--replicas', 'inventory=3']);
+  const startedAt = new Date().toISOString();
+  const run: Launch = shop.launch({}, ['--replicas', 'inventory=3']);
   await withLaunch(run, async () => {
     await ready(run);
     const before = inventory();
@@ -54,7 +48,7 @@ test('a rolling deploy under load replaces every replica with no failed request;
     const load = runAndReport(
       parseOptions([
         ...['--target', 'http://127.0.0.1:8080', '--database-url', infra().db.url, '--out', out],
-        ...'--mix checkout=1 --rate 2/s --duration 90s --think 100ms --accounts 16 --progress off'.split(' '),
+        ...'--mix checkout=1 --rate 2/s --duration 90s --think 100ms --accounts 40 --progress off'.split(' '),
         ...'--cards success=1 --timeout 30s --drain 30s --settle 30s'.split(' '),
       ]),
       { signal: stop.signal },
@@ -80,9 +74,9 @@ test('a rolling deploy under load replaces every replica with no failed request;
     assert.equal(replaced.length, 3, 'still three replicas');
     for (const old of before) {
       assert.ok(!replaced.some((replica) => replica.pid === old.pid), `pid ${old.pid} was replaced`);
-      assert.ok(!alive(old.pid), `the old replica ${old.pid} has stopped`);
+      assert.ok(!pidAlive(old.pid), `the old replica ${old.pid} has stopped`);
     }
-    for (const replica of replaced) assert.ok(alive(replica.pid), `the new replica ${replica.pid} runs`);
+    for (const replica of replaced) assert.ok(pidAlive(replica.pid), `the new replica ${replica.pid} runs`);
     const routed = readFileSync(hostsPath(repoRoot), 'utf8');
     for (const replica of replaced)
       assert.match(routed, new RegExp(`^${replica.address.replaceAll('.', '\\.')} inventory$`, 'm'));
@@ -99,7 +93,26 @@ test('a rolling deploy under load replaces every replica with no failed request;
     assert.deepEqual(inventory(), replaced, 'the replicas that ran before the bad deploy still run');
     assert.equal(readFileSync(hostsPath(repoRoot), 'utf8'), routed, 'the callers were never pointed at it');
     const badPid = Number(/started inventory\.\d+ \(pid (\d+)\)/.exec(bad.output)?.[1]);
-    assert.ok(badPid > 0 && !alive(badPid), 'the bad replica was stopped');
+    assert.ok(badPid > 0 && !pidAlive(badPid), 'the bad replica was stopped');
+
+    // Both outcomes are recorded in .trio/deploys.json, for the workshop's lab 6.
+    const recorded = readDeploys(repoRoot).filter((record) => record.startedAt >= startedAt);
+    assert.deepEqual(
+      recorded.map(({ service, bad, result, replaced }) => ({
+        service,
+        bad,
+        result,
+        replaced: replaced.length,
+      })),
+      [
+        { service: 'inventory', bad: false, result: 'deployed', replaced: 3 },
+        { service: 'inventory', bad: true, result: 'rolled-back', replaced: 0 },
+      ],
+    );
+    assert.match(
+      recorded[1]!.problem ?? '',
+      /^inventory\.\d+ (not ready within 5 s|it exited before it was ready).*\/readyz/,
+    );
 
     run.child.kill('SIGTERM');
     assert.equal(await run.exited, 0);

@@ -13,18 +13,11 @@ import amqp from 'amqplib';
 import { runAndReport } from '../../load/src/main.ts';
 import { parseOptions } from '../../load/src/options.ts';
 import { hostsPath } from '../src/replicas.ts';
-import {
-  alive,
-  type Launch,
-  launch,
-  metric,
-  ready,
-  repoRoot,
-  useLaunchedShopInfra,
-  withLaunch,
-} from './support/launcher.ts';
+import { pidAlive, readShopState } from '../src/state.ts';
+import { type Launch, metric, ready, repoRoot, useLaunchedShop, withLaunch } from './support/launch.ts';
 
-const { infra, env } = useLaunchedShopInfra(12);
+const shop = useLaunchedShop(12);
+const { infra, env } = shop;
 const out = mkdtempSync(join(tmpdir(), 'trio-replicas-'));
 after(() => rmSync(out, { recursive: true, force: true }));
 
@@ -33,7 +26,7 @@ const served = (address: string) =>
   metric(`http://${address}:3005/metrics`, 'rpc_server_request_duration_seconds_count');
 
 test('three inventory replicas behind one name: calls spread, they compete for its queue, one killed under load is not missed', async () => {
-  const run: Launch = launch(env(), ['--replicas', 'inventory=3']);
+  const run: Launch = shop.launch({}, ['--replicas', 'inventory=3']);
   await withLaunch(run, async () => {
     const state = await ready(run);
     const replicas = state.services.filter((service) => service.name === 'inventory');
@@ -101,7 +94,19 @@ test('three inventory replicas behind one name: calls spread, they compete for i
     assert.deepEqual(summary.errors, {}, 'no failed request');
     assert.ok(!('skipped' in summary.invariants), 'the invariants were checked');
     for (const check of summary.invariants.checks) assert.ok(check.ok, `${check.name}: ${check.detail}`);
-    assert.ok(!alive(victim.pid), 'the victim is gone');
+    assert.ok(!pidAlive(victim.pid), 'the victim is gone');
+    // .trio/shop.json records the kill and the replica that took its place (the workshop's lab 5).
+    const lookup = readShopState(repoRoot);
+    if (!lookup.found) assert.fail(lookup.why);
+    const kill = lookup.state.exits?.find((exit) => exit.pid === victim.pid);
+    assert.deepEqual(
+      { name: kill?.name, address: kill?.address, reason: kill?.reason },
+      { name: 'inventory', address: victim.address, reason: 'signal SIGKILL' },
+    );
+    const restarted = lookup.state.services.find(
+      (p) => p.name === 'inventory' && p.address === victim.address,
+    );
+    assert.ok(restarted?.pid !== victim.pid && restarted?.restarts === 1, JSON.stringify(restarted));
     const after = await Promise.all(replicas.map((replica) => served(replica.address)));
     process.stdout.write(`# calls per replica before/after: ${JSON.stringify({ before, after })}\n`);
     assert.ok(after[0]! > before[0]! && after[2]! > before[2]!, 'the replicas left took calls');

@@ -13,21 +13,13 @@ import { journeyAccount, storefrontJourney } from '@trio/testing/journey';
 import { waitFor } from '@trio/testing/wait';
 import { serviceEnv } from '../src/services.ts';
 import { readSpanRecords } from '../src/spans-file.ts';
-import type { ObserveState } from '../src/state.ts';
+import { type ObserveState, pidAlive, readShopState } from '../src/state.ts';
 import { buildTree, flatten, type Transport } from '../src/trace-view.ts';
-import { killGroup, ready, useLaunchedShop } from './support/launch.ts';
+import { killGroup, ready, repoRoot, useLaunchedShop } from './support/launch.ts';
 
 const traceCli = fileURLToPath(new URL('../src/trace.ts', import.meta.url));
 const shop = useLaunchedShop(11);
 const launch = shop.launch;
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** Every TCP socket a process listens on, as `address:port` (Linux: /proc/net/tcp{,6} and its fds). */
 function listeningAddresses(pid: number): string[] {
@@ -83,7 +75,7 @@ describe('npm start', () => {
         );
       }
       // Nothing the shop opens is reachable from another machine: every port binds loopback.
-      const listening = report.services.flatMap((service) => listeningAddresses(service.pid)).sort();
+      const listening = report.services.flatMap((service) => listeningAddresses(service.pid!)).sort();
       const shopPorts = [3001, 3002, 3003, 3004, 3005, 3006, 3007, 3008, 4242, 4243, 4244, 8080];
       assert.deepEqual(
         listening,
@@ -113,7 +105,7 @@ describe('npm start', () => {
       run.child.kill('SIGTERM');
       assert.equal(await run.exited, 0);
       assert.match(run.output(), /stopping the shop/);
-      for (const service of report.services) assert.ok(!alive(service.pid), `${service.name} stopped`);
+      for (const service of report.services) assert.ok(!pidAlive(service.pid), `${service.name} stopped`);
       const stopped = (name: string) =>
         run.output().search(new RegExp(`^${name} +│ .*shutdown complete`, 'm'));
       assert.ok(stopped('front-end') > 0, 'the front-end shut down gracefully');
@@ -224,7 +216,7 @@ describe('npm start', () => {
         const mark = run.output().length;
         const since = () => run.output().slice(mark);
         const killedAt = Date.now();
-        process.kill(pid, 'SIGKILL');
+        process.kill(pid!, 'SIGKILL');
         await waitFor(`${name} ready again`, () => since().includes(`${name} is ready again`), 60_000);
         const readyAgain = Date.now() - killedAt;
         await waitFor(
@@ -249,6 +241,16 @@ describe('npm start', () => {
           since(),
           new RegExp(`${name} exited unexpectedly \\(signal SIGKILL\\); restarting it in`),
         );
+      }
+      // .trio/shop.json records every kill (the workshop's lab 5 reads it) and the restarted pids.
+      const lookup = readShopState(repoRoot);
+      if (!lookup.found) assert.fail(lookup.why);
+      const { state } = lookup;
+      for (const [name, pid] of pids) {
+        const exit = state.exits?.find((each) => each.name === name && each.pid === pid);
+        assert.equal(exit?.reason, 'signal SIGKILL', `${name}'s kill is recorded`);
+        const now = state.services.find((service) => service.name === name);
+        assert.ok(now?.pid !== pid && (now?.restarts ?? 0) >= 1, `${name} runs again with a new pid`);
       }
       // The measured recovery (kill -9 to a journey that passes), one line per service.
       process.stdout.write(`# kill -9 → journey passes: ${recovered.join(', ')}\n`);

@@ -77,14 +77,17 @@ export async function invoicedOrderSince(
   return fail(`no order placed ${where} has reached invoiced (${seen})`, placeOrderFix);
 }
 
+const StepCounts = z.object({ count: z.number(), errors: z.number().optional() });
 const LoadSummary = z.object({
   tool: z.literal('trio-load'),
   startedAt: z.string(),
   endedAt: z.string(),
   requests: z.object({ sent: z.number(), answered: z.number() }),
-  steps: z.record(z.string(), z.object({ count: z.number(), p50: z.number(), p99: z.number() })),
+  steps: z.record(z.string(), StepCounts.extend({ p50: z.number(), p99: z.number() })),
   errors: z.record(z.string(), z.number()),
   orders: z.number(),
+  /** Per interval: `t` is its end in seconds since the start; the answers of each step in it. */
+  timeline: z.array(z.object({ t: z.number(), steps: z.record(z.string(), StepCounts) })).default([]),
 });
 export type LoadReport = z.infer<typeof LoadSummary> & { path: string };
 
@@ -103,6 +106,16 @@ export function loadReportsSince(root: string, since: string): LoadReport[] {
   };
   visit(join(root, 'load-reports'), 2);
   return found.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+}
+
+/** Answers to `step` in the intervals that began at `offsetSeconds` into the run or later. */
+export function answeredAfter(report: LoadReport, step: string, offsetSeconds: number): number {
+  let sum = 0;
+  report.timeline.forEach((point, index) => {
+    const begins = index === 0 ? 0 : report.timeline[index - 1]!.t;
+    if (begins >= offsetSeconds) sum += point.steps[step]?.count ?? 0;
+  });
+  return sum;
 }
 
 export function errorCount(report: LoadReport): number {

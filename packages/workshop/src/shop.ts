@@ -1,78 +1,33 @@
-// The running shop as the checkers see it from outside: `.trio/shop.json` (written by the launcher,
-// packages/launcher/src/state.ts), each process's /readyz and /metrics. Without a shop.json (a shop
-// in compose) the standard ports on 127.0.0.1 are assumed, as compose publishes them.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// The running shop as the checkers see it from outside: `.trio/shop.json` (written by the launcher;
+// its format and reader are packages/launcher/src/state.ts), each process's /readyz and /metrics.
+// Without a shop.json (a shop in compose) the standard ports on 127.0.0.1 are assumed, as compose
+// publishes them (the launcher's table of services and ports).
 import { ServiceName } from '@trio/contracts/common';
-import { z } from 'zod';
+import { services } from '@trio/launcher/services';
+import type { ShopProcess, ShopState } from '@trio/launcher/state';
+
+export {
+  pidAlive,
+  readShopState as readShop,
+  type ShopLookup,
+  type ShopProcess,
+  type ShopState,
+  shopStatePath,
+} from '@trio/launcher/state';
 
 /** The eight services, as the contracts name them. */
 export const shopServices = ServiceName.options;
 
-const ShopProcess = z.object({
-  name: z.string(),
-  pid: z.number().int().optional(),
-  address: z.string(),
-  httpPort: z.number().int(),
-  adminPort: z.number().int().optional(),
-  rpcPort: z.number().int().optional(),
-});
-export type ShopProcess = z.infer<typeof ShopProcess>;
-
-/** The launcher's `ShopState`, validated: a file half-written by another version is refused. */
-export const ShopState = z.object({
-  mode: z.enum(['processes', 'monolith']),
-  launcherPid: z.number().int(),
-  readyMs: z.number(),
-  services: z.array(ShopProcess),
-});
-export type ShopState = z.infer<typeof ShopState>;
-
-export function shopStatePath(root: string): string {
-  return join(root, '.trio', 'shop.json');
-}
-
-export type ShopLookup = { found: true; state: ShopState } | { found: false; why: string };
-
-export function readShop(root: string): ShopLookup {
-  const path = shopStatePath(root);
-  if (!existsSync(path))
-    return { found: false, why: `${path} is missing: no shop started by npm start runs` };
-  let text: unknown;
-  try {
-    text = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    return { found: false, why: `${path} is not JSON: ${(error as Error).message}` };
-  }
-  const parsed = ShopState.safeParse(text);
-  if (!parsed.success) return { found: false, why: `${path} is not a shop state: ${parsed.error.message}` };
-  if (!pidAlive(parsed.data.launcherPid)) {
-    return { found: false, why: `${path} is stale: its launcher (pid ${parsed.data.launcherPid}) is gone` };
-  }
-  return { found: true, state: parsed.data };
-}
-
 /** The standard ports (README "Ports"), for a shop without shop.json: compose publishes them. */
-export const standardProcesses: readonly ShopProcess[] = [
-  { name: 'catalog', address: '127.0.0.1', httpPort: 3001 },
-  { name: 'profiles', address: '127.0.0.1', httpPort: 3002 },
-  { name: 'payment', address: '127.0.0.1', httpPort: 3003 },
-  { name: 'billing', address: '127.0.0.1', httpPort: 3004 },
-  { name: 'inventory', address: '127.0.0.1', httpPort: 3005, rpcPort: 4242 },
-  { name: 'shipping', address: '127.0.0.1', httpPort: 3006, rpcPort: 4243 },
-  { name: 'recommendations', address: '127.0.0.1', httpPort: 3007, rpcPort: 4244 },
-  { name: 'front-end', address: '127.0.0.1', httpPort: 8080, adminPort: 3008 },
-];
-
-export function pidAlive(pid: number | undefined): boolean {
-  if (pid === undefined) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export const standardProcesses: readonly ShopProcess[] = services.map(
+  ({ name, httpPort, adminPort, rpcPort }) => ({
+    name,
+    address: '127.0.0.1',
+    httpPort,
+    ...(adminPort === undefined ? {} : { adminPort }),
+    ...(rpcPort === undefined ? {} : { rpcPort }),
+  }),
+);
 
 /** Where a process serves /healthz, /readyz and /metrics. */
 export function adminUrl(process: ShopProcess): string {

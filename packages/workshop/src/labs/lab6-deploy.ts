@@ -1,9 +1,12 @@
 // Lab 6: build, ship, run, then a rolling deploy. `lab start 6` records inventory's pids; after
 // `npm run deploy -- inventory` every one of them is replaced, every replica is ready, and a load run
-// over the deploy met no error. Where a container engine answers, the image must exist too.
+// over the deploy met no error; `npm run deploy -- inventory --bad` was rolled back. Both deploys
+// are read from `.trio/deploys.json`, where `npm run deploy` records each outcome. Where a container
+// engine answers, the image must exist too.
 import { spawnSync } from 'node:child_process';
+import { type DeployRecord, readDeploys } from '@trio/launcher/state';
 import { type Criterion, fail, pass, skip } from '../criteria.ts';
-import { errorCount, loadReportsSince } from '../facts.ts';
+import { errorCount, type LoadReport, loadReportsSince } from '../facts.ts';
 import { pidAlive, processesOf, readShop } from '../shop.ts';
 import { readyCriterion, runningShop } from './common.ts';
 import type { Lab } from './lab.ts';
@@ -57,9 +60,17 @@ export const lab6: Lab = {
           ),
     );
     criteria.push(await readyCriterion(now));
+    const deploys = readDeploys(context.root).filter(
+      (record) => record.service === 'inventory' && record.startedAt >= state.startedAt,
+    );
+    const good = deploys.filter((record) => !record.bad && record.result === 'deployed').at(-1);
+    criteria.push(goodDeploy(good, deploys), rolledBack(deploys));
     const reports = loadReportsSince(context.root, state.startedAt);
-    const last = reports.at(-1);
-    if (last === undefined) return [...criteria, fail('no load run since `lab start 6`', deploy)];
+    const last = good === undefined ? reports.at(-1) : reports.filter((r) => during(r, good)).at(-1);
+    if (last === undefined) {
+      const when = good === undefined ? 'since `lab start 6`' : `during the deploy (${span(good)})`;
+      return [...criteria, fail(`no load run ${when}`, deploy)];
+    }
     const errors = errorCount(last);
     criteria.push(
       errors === 0 && last.requests.answered > 0
@@ -74,6 +85,41 @@ export const lab6: Lab = {
     return criteria;
   },
 };
+
+const clock = (iso: string) => iso.slice(11, 19);
+const span = (record: DeployRecord) => `${clock(record.startedAt)}–${clock(record.endedAt)}`;
+const during = (report: LoadReport, record: DeployRecord) =>
+  report.startedAt <= record.startedAt && record.endedAt <= report.endedAt;
+
+/** What .trio/deploys.json holds since the lab started, for a ✗. */
+function recorded(deploys: readonly DeployRecord[]): string {
+  if (deploys.length === 0) return '.trio/deploys.json records no deploy of inventory since `lab start 6`';
+  const each = deploys.map(
+    (r) => `${r.bad ? '--bad ' : ''}${r.result} at ${clock(r.endedAt)}${r.problem ? ` (${r.problem})` : ''}`,
+  );
+  return `.trio/deploys.json records: ${each.join('; ')}`;
+}
+
+function goodDeploy(good: DeployRecord | undefined, deploys: readonly DeployRecord[]): Criterion {
+  if (good === undefined)
+    return fail(`no rolling deploy of inventory completed (${recorded(deploys)})`, deploy);
+  const replaced = good.replaced.map((r) => `${r.old.pid ?? '?'} → ${r.new.pid ?? '?'}`).join(', ');
+  return pass(
+    `npm run deploy -- inventory replaced ${good.replaced.length} replica(s) (${span(good)}: pids ${replaced})`,
+  );
+}
+
+function rolledBack(deploys: readonly DeployRecord[]): Criterion {
+  const bad = deploys.filter((record) => record.bad && record.result === 'rolled-back').at(-1);
+  return bad === undefined
+    ? fail(
+        `no bad version was rolled back (${recorded(deploys)})`,
+        'npm run deploy -- inventory --bad: its new replica never becomes ready, and the deploy must stop it before any caller knows it',
+      )
+    : pass(
+        `the bad version was rolled back at ${clock(bad.endedAt)}: ${bad.problem ?? 'no reason recorded'}`,
+      );
+}
 
 /** Whether `npm run images` built inventory's image; skipped without a container engine. */
 function imageCriterion(cli: string): Criterion {

@@ -4,13 +4,14 @@
 // queues). The eight services run in the test's one process, which is what `npm start --
 // --monolith` documents for its shop.json.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Config as BillingConfig } from '@trio/billing/config';
 import { start as startBilling } from '@trio/billing/main';
 import { Config as FrontEndConfig } from '@trio/front-end/config';
 import { start as startFrontEnd } from '@trio/front-end/main';
+import { writeShopState } from '@trio/launcher/state';
 import { parseConfig } from '@trio/service-runtime/config';
 import type { ShopPeers } from '@trio/shop-testing/peers';
 import { type ShopCallers, type ShopStarters, startCallers, startShop } from '@trio/shop-testing/shop';
@@ -96,11 +97,14 @@ export async function startLabShop(infra: TestInfra): Promise<LabTestShop> {
   };
 }
 
-/** Writes `.trio/shop.json` as the launcher does, for the given processes. */
-export function writeShop(root: string, mode: ShopState['mode'], services: ShopProcess[]): void {
-  const state: ShopState = { mode, launcherPid: process.pid, readyMs: 1000, services };
-  mkdirSync(join(root, '.trio'), { recursive: true });
-  writeFileSync(join(root, '.trio', 'shop.json'), JSON.stringify(state));
+/** Writes `.trio/shop.json` as the launcher does, for the given processes (and `more`: its exits). */
+export function writeShop(
+  root: string,
+  mode: ShopState['mode'],
+  services: ShopProcess[],
+  more: Pick<ShopState, 'exits'> = {},
+): void {
+  writeShopState(root, { mode, launcherPid: process.pid, readyMs: 1000, services, ...more });
 }
 
 /** A process that only lives (for a pid that is not the test's: a service run apart, a new replica). */
