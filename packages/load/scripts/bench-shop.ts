@@ -66,6 +66,32 @@ async function memoryMb(gauge = 'process_resident_memory_bytes'): Promise<number
 }
 const residentMb = () => memoryMb();
 
+/** V8's heap by space ("new 3/48, old 40/120, …"): which space keeps what it grew to. */
+async function heapSpaces(): Promise<string> {
+  try {
+    const text = await (await fetch(`${values.admin}/metrics`)).text();
+    const mb = (name: string, space: string) =>
+      Math.round(
+        Number(new RegExp(`^${name}\\{[^}]*space="${space}"[^}]*\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0) /
+          1048576,
+      );
+    const spaces = [...text.matchAll(/^nodejs_heap_space_size_total_bytes\{[^}]*space="([a-z_]+)"/gm)].map(
+      (m) => m[1]!,
+    );
+    return spaces
+      .map((space) => ({
+        space,
+        used: mb('nodejs_heap_space_size_used_bytes', space),
+        size: mb('nodejs_heap_space_size_total_bytes', space),
+      }))
+      .filter(({ size }) => size > 0)
+      .map(({ space, used, size }) => `${space} ${used}/${size}`)
+      .join(', ');
+  } catch {
+    return 'no /metrics';
+  }
+}
+
 const page = `<!doctype html><html><body>${'<p>Trio Shop baseline paragraph of text.</p>'.repeat(190)}</body></html>`;
 const bare = express();
 bare.get('/', (_req, res) => {
@@ -83,6 +109,7 @@ const category = categories.items[0]?.slug ?? 'kitchen';
 const sku = products.items[0]?.sku ?? 'NONE';
 
 const idleMb = await residentMb();
+const idleSpaces = await heapSpaces();
 const rows: [string, string, number | undefined][] = [
   ['bare express, 8 kB page', bareUrl, undefined],
   ['home page /', `${target}/`, 0.5],
@@ -117,4 +144,5 @@ if (idleMb !== undefined && afterMb !== undefined) {
   const heapTotal = await memoryMb('nodejs_heap_size_total_bytes');
   const heapUsed = await memoryMb('nodejs_heap_size_used_bytes');
   console.log(`front-end V8 heap after: ${heapUsed} MB used of ${heapTotal} MB`);
+  console.log(`front-end V8 heap spaces, MB used/size: idle ${idleSpaces}; after ${await heapSpaces()}`);
 } else console.log(`\nfront-end memory: no /metrics at ${values.admin}`);

@@ -77,6 +77,12 @@ start_shop "$out/prof-checkout" "$out/shop-checkout.log"
 cpu_ticks >"$out/cpu-before.txt"
 xacts() { psql -Atq "$database" -c "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()"; }
 xacts_before=$(xacts)
+# Per table: scans (index and sequential), rows inserted, updated, deleted; where the transactions go.
+table_ops() {
+  psql -Atq -F ' ' "$database" -c "SELECT schemaname || '.' || relname, seq_scan + COALESCE(idx_scan, 0),
+    n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_user_tables" | sort
+}
+table_ops >"$out/tables-before.txt"
 calibration_before=$(calibrate)
 since=$(date +%s%3N)
 node packages/load/dist/cli.js --target http://127.0.0.1:18080 --database-url "$database" \
@@ -85,6 +91,7 @@ node packages/load/dist/cli.js --target http://127.0.0.1:18080 --database-url "$
 cpu_ticks >"$out/cpu-after.txt"
 sleep 1 # pg_stat_database is updated when a backend reports, at most every second
 xacts_after=$(xacts)
+table_ops >"$out/tables-after.txt"
 calibration=$(awk -v a="$calibration_before" -v b="$(calibrate)" 'BEGIN { printf "%.1f", (a + b) / 2 }')
 echo "--since $since --until $(date +%s%3N)" >"$out/window-checkout.txt"
 curl -s http://127.0.0.1:13004/metrics | grep '^billing_saga_step_duration_seconds_\(sum\|count\)' \
@@ -100,6 +107,10 @@ confirmed=$(grep -o 'success card: confirmed [0-9]*' "$out/checkout.txt" | grep 
     awk '$1 == "all" { print $2 }' "$out/cpu-table.txt" | awk -v c="$calibration" '{ printf "%.2f", $1 / c }')"
   echo "PostgreSQL transactions (each statement outside one counts as one) per confirmed checkout: $(
     awk -v a="$xacts_after" -v b="$xacts_before" -v n="$confirmed" 'BEGIN { printf "%.1f", n ? (a - b) / n : 0 }')"
+  echo "per confirmed checkout, by table: scans, rows inserted, updated, deleted (tables with any):"
+  join "$out/tables-before.txt" "$out/tables-after.txt" | awk -v n="$confirmed" \
+    'n > 0 && ($6 - $2) + ($7 - $3) + ($8 - $4) + ($9 - $5) > 0 {
+       printf "  %-40s %6.2f %6.2f %6.2f %6.2f\n", $1, ($6 - $2) / n, ($7 - $3) / n, ($8 - $4) / n, ($9 - $5) / n }'
   echo "saga steps (mean ms, count), by starting state and outcome:"
   awk '{ match($1, /\{.*\}/); key = substr($1, RSTART, RLENGTH)
          if ($1 ~ /_sum/) sum[key] = $2; else count[key] = $2 }

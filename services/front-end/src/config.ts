@@ -56,6 +56,14 @@ export const Config = z.object({
   RPC_TIMEOUT_MS: DurationMs.default(3_000),
   /** How long products fetched from catalog are reused; product.updated drops one at once. */
   PRODUCT_CACHE_TTL_MS: DurationMs.default(30_000),
+  /**
+   * How long a product page's stock is reused. stock.depleted and
+   * stock.low drop a sku at once, so a sold-out product shows "Out of stock" as soon as that event
+   * arrives, and at the latest this long after; checkout reserves stock itself either way.
+   */
+  STOCK_CACHE_TTL_MS: DurationMs.default(2_000),
+  /** How long a product's "Bought together" skus are reused. */
+  RECOMMENDATIONS_CACHE_TTL_MS: DurationMs.default(30_000),
   /** CURVE for the ZeroRPC peers: this client's key pair, and each server's public key. */
   ...curveClientSettings(),
   /** Native service discovery (`npm start -- --replicas`): peers' names looked up in this file first. */

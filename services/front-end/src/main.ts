@@ -15,6 +15,7 @@ import { contentSecurityPolicy, createApp } from './app.ts';
 import { Config } from './config.ts';
 import { createCartStore } from './domain/cart-store.ts';
 import { createFeaturedProducts } from './domain/featured.ts';
+import { createBoughtTogetherCache, createStockCache } from './domain/panel-cache.ts';
 import { createCategoryCache, createProductCache, createProductListCache } from './domain/product-cache.ts';
 import { createSessionStore } from './domain/sessions.ts';
 import { cacheEventHandlers } from './entry-points/events/cache.ts';
@@ -75,10 +76,12 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const products = createProductCache(catalog, { ttlMs: config.PRODUCT_CACHE_TTL_MS });
   const categories = createCategoryCache(catalog, { ttlMs: config.PRODUCT_CACHE_TTL_MS });
   const productLists = createProductListCache(catalog, { ttlMs: config.PRODUCT_CACHE_TTL_MS });
+  const stock = createStockCache(inventory, { ttlMs: config.STOCK_CACHE_TTL_MS });
+  const bought = createBoughtTogetherCache(recommendations, { ttlMs: config.RECOMMENDATIONS_CACHE_TTL_MS });
   await bus.consume({
     subscription: 'front-end.cache',
     db: null,
-    handlers: cacheEventHandlers(products, categories, productLists),
+    handlers: cacheEventHandlers({ products, categories, lists: productLists, stock }),
   });
 
   const cookie = { secure: config.COOKIE_SECURE, ttlSeconds: config.SESSION_TTL_SECONDS };
@@ -92,6 +95,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     products,
     categories,
     productLists,
+    stock,
+    bought,
     featured: createFeaturedProducts(catalog, { ttlMs: config.PRODUCT_CACHE_TTL_MS }),
     carts: createCartStore(redis, { ttlSeconds: 30 * 24 * 3600 }),
     sessions: createSessionStore(redis, {

@@ -22,6 +22,7 @@ import {
   type Storefront,
   startStorefront,
   successCard,
+  waitFor,
 } from './support/shop.ts';
 
 let infra: TestInfra;
@@ -199,6 +200,26 @@ describe('checkout', () => {
     assert.equal(order.lines[0]?.qty, 2);
     // The checkout's trace id, for support and `npm run trace` (the contract checks its form).
     assert.ok(order.traceId, 'the order JSON names the checkout’s trace');
+  });
+
+  test('a product bought out shows out of stock on its next pages, though its stock was just shown', async () => {
+    const client = shop.browserClient();
+    await registered(client);
+    const sku = await shop.peers.product({ stock: 2 });
+    const detail = async () => ApiProductDetail.parse((await client.get(`/api/products/${sku}`)).body);
+    assert.deepEqual((await detail()).stock, { status: 'low_stock', available: 2 });
+    await client.request('POST', '/api/cart/items', { json: { sku, qty: 2 } });
+    const reply = await client.request('POST', '/api/checkout', {
+      json: checkoutBody(),
+      headers: { 'idempotency-key': crypto.randomUUID() },
+    });
+    assert.equal(ApiCheckoutResponse.parse(reply.body).status, 'confirmed');
+    // The stock shown is kept for STOCK_CACHE_TTL_MS, and dropped by inventory's stock.depleted.
+    await waitFor(
+      'the product page to show it sold out',
+      async () => (await detail()).stock.status === 'out_of_stock',
+    );
+    assert.deepEqual((await detail()).stock, { status: 'out_of_stock', available: 0 });
   });
 
   test('a declined card answers failed with the reason, and the cart stays', async () => {

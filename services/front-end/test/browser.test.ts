@@ -167,11 +167,17 @@ describe('the storefront in a browser', () => {
 
   // Last: it stops a service.
   test('with recommendations stopped, the product page still renders without the panel', async () => {
+    const seen = await shop.peers.product({ name: 'Seen lamp', stock: 20 });
     const sku = await shop.peers.product({ name: 'Lonely lamp', stock: 20 });
     const page = await newPage();
-    await page.goto(`${shop.url}/p/${sku}`);
-    await page.getByRole('heading', { level: 1, name: 'Lonely lamp' }).waitFor();
+    await page.goto(`${shop.url}/p/${seen}`);
+    await page.getByRole('heading', { level: 1, name: 'Seen lamp' }).waitFor();
+    const panel = await page.getByTestId('recommendations').count();
     await shop.peers.stopPeer('recommendations');
+    // A product viewed before keeps the panel it was given (RECOMMENDATIONS_CACHE_TTL_MS).
+    await page.goto(`${shop.url}/p/${seen}`);
+    assert.equal(await page.getByTestId('recommendations').count(), panel);
+    // One nobody viewed yet renders without it, within the page's budget.
     const started = Date.now();
     const response = await page.goto(`${shop.url}/p/${sku}`);
     assert.equal(response?.status(), 200);

@@ -202,17 +202,18 @@ export interface StateChange {
 }
 
 /**
- * Moves the order from `from` to `change.state` and records it in the history; false (and nothing
- * written) when the order is no longer in `from`, i.e. another process moved it first. A move
- * resets the retry bookkeeping of the step just finished.
+ * Moves the order from `from` to `change.state` and records it in the history; answers the order as
+ * the move left it (the saga's next step starts from it without reading it again), or undefined
+ * (and nothing written) when the order is no longer in `from`, i.e. another process moved it
+ * first. A move resets the retry bookkeeping of the step just finished.
  */
 export async function transition(
   db: Queryable,
   id: string,
   from: SagaState,
   change: StateChange,
-): Promise<boolean> {
-  const { rowCount } = await db.query(
+): Promise<OrderRow | undefined> {
+  const { rows } = await db.query(
     `WITH moved AS (
      UPDATE orders SET state = $3,
        reason = COALESCE($4, reason),
@@ -224,8 +225,9 @@ export async function transition(
        invoice_id = COALESCE($10, invoice_id),
        attempts = 0, last_error = NULL, next_attempt_at = now(), updated_at = now()
      WHERE id = $1 AND state = $2
-     RETURNING id)
-     INSERT INTO order_history (order_id, state) SELECT id, $3 FROM moved`,
+     RETURNING ${columns}),
+     history AS (INSERT INTO order_history (order_id, state) SELECT id, $3 FROM moved)
+     SELECT * FROM moved`,
     [
       id,
       from,
@@ -239,7 +241,7 @@ export async function transition(
       change.invoiceId ?? null,
     ],
   );
-  return rowCount === 1;
+  return rows[0] === undefined ? undefined : toRow(rows[0]);
 }
 
 /** Notes a step that got no answer; the sweeper tries it again at `nextAttemptAt`. */

@@ -62,8 +62,11 @@ const paymentRefusals: readonly FailureReason[] = [
 ];
 
 type Outcome =
-  /** The step wrote its state change (or found that another process had). */
-  | { kind: 'moved' }
+  /**
+   * The step wrote its state change (`order`: the row as it left it, which the next step starts
+   * from), or found that another process had (no `order`: the next step reads the row again).
+   */
+  | { kind: 'moved'; order?: OrderRow }
   /** A definite failure: compensate, then end in `failed` with this reason. */
   | { kind: 'fail'; reason: FailureReason; detail: string }
   /** No answer: try the step again later. */
@@ -94,9 +97,13 @@ export interface DriveOptions {
 export async function driveSaga(deps: SagaDeps, orderId: string, options: DriveOptions = {}): Promise<void> {
   const quickRetries = options.quickRetries ?? 2;
   let retried = 0;
+  // The row as this drive's last move left it: the advisory lock makes this process its only
+  // writer, and the compare-and-set of the next move catches any other.
+  let known: OrderRow | undefined;
   for (;;) {
     if (options.stopping?.() === true) return;
-    const order = await findOrder(deps.db, orderId);
+    const order = known ?? (await findOrder(deps.db, orderId));
+    known = undefined;
     if (order === undefined || terminalStates.includes(order.state)) return;
     const log = deps.log.child({ orderId, state: order.state });
 
@@ -114,11 +121,12 @@ export async function driveSaga(deps: SagaDeps, orderId: string, options: DriveO
 
     if (outcome.kind === 'moved') {
       retried = 0;
+      known = outcome.order;
       continue;
     }
     if (outcome.kind === 'fail') {
       log.info({ reason: outcome.reason, detail: outcome.detail }, 'checkout failed; compensating');
-      await transition(deps.db, orderId, order.state, {
+      known = await transition(deps.db, orderId, order.state, {
         state: 'compensating',
         reason: outcome.reason,
         failedFrom: order.state,
@@ -129,7 +137,7 @@ export async function driveSaga(deps: SagaDeps, orderId: string, options: DriveO
     const message = errorMessage(outcome.error);
     if (forwardSteps.includes(order.state) && Date.now() >= order.deadlineAt.getTime()) {
       log.warn({ err: outcome.error }, 'checkout step got no answer before the deadline; compensating');
-      await transition(deps.db, orderId, order.state, {
+      known = await transition(deps.db, orderId, order.state, {
         state: 'compensating',
         reason: 'timeout',
         failedFrom: order.state,
@@ -175,8 +183,10 @@ async function step(deps: SagaDeps, order: OrderRow): Promise<Outcome> {
 }
 
 async function move(deps: SagaDeps, order: OrderRow, change: StateChange): Promise<Outcome> {
-  if (await transition(deps.db, order.id, order.state, change)) ended(deps, order, change);
-  return moved;
+  const next = await transition(deps.db, order.id, order.state, change);
+  if (next === undefined) return moved;
+  ended(deps, order, change);
+  return { kind: 'moved', order: next };
 }
 
 /** Counts a saga that just reached its last state. */
@@ -397,17 +407,20 @@ async function changeAndAnnounce(
   change: StateChange,
   write: (tx: pg.PoolClient) => Promise<void>,
 ): Promise<Outcome> {
+  let next: OrderRow;
   try {
-    await inTransaction(deps.db, async (tx) => {
-      if (!(await transition(tx, order.id, order.state, change))) throw new Superseded();
+    next = await inTransaction(deps.db, async (tx) => {
+      const row = await transition(tx, order.id, order.state, change);
+      if (row === undefined) throw new Superseded();
       await write(tx);
+      return row;
     });
   } catch (error) {
     if (!(error instanceof Superseded)) throw error;
     return moved;
   }
   ended(deps, order, change);
-  return moved;
+  return { kind: 'moved', order: next };
 }
 
 /** The contract's named errors are definite answers; only "no answer" is worth another try. */

@@ -62,19 +62,19 @@ export async function productDetail(deps: ShopDeps, sku: string): Promise<ApiPro
   const budget = deps.panelBudgetMs;
   const warn = (panel: string) => (error: unknown) =>
     deps.log.warn({ err: error, sku, panel }, 'product page panel unavailable; rendered without it');
-  const [levels, recommended] = await Promise.all([
-    within(budget, () => deps.inventory.invoke('getStock', [[sku]], { timeoutMs: budget }), warn('stock')),
+  const [available, recommended] = await Promise.all([
+    within(budget, () => deps.stock.get(sku, budget), warn('stock')),
     within(
       budget,
       async () => {
-        const { items } = await deps.recommendations.invoke('forProduct', [sku, 4], { timeoutMs: budget });
-        const products = await Promise.all(items.map((item) => deps.products.get(item.sku)));
+        const skus = await deps.bought.get(sku, budget);
+        if (skus === undefined) return undefined;
+        const products = await Promise.all(skus.map((item) => deps.products.get(item)));
         return products.filter((candidate): candidate is Product => candidate !== undefined);
       },
       warn('recommendations'),
     ),
   ]);
-  const available = levels?.[sku];
   return {
     product,
     stock: { status: stockStatusOf(available), ...(available === undefined ? {} : { available }) },

@@ -1,8 +1,9 @@
 // What the storefront and its JSON API do, once: both the pages and /api call the use cases of
 // this folder (catalog.ts, cart.ts, account.ts, checkout.ts, orders.ts), so a page and the API
 // never disagree. Each use case talks to the services that own the data: catalog (REST) for
-// products, inventory and recommendations (ZeroRPC) for the product page's panels, shipping
-// (ZeroRPC, or REST by configuration) for quotes, profiles (REST) for accounts, billing (REST) for orders. This file holds
+// products, inventory and recommendations (ZeroRPC, through panel-cache.ts) for the product page's
+// panels, shipping (ZeroRPC, or REST by configuration) for quotes, profiles (REST) for accounts,
+// billing (REST) for orders. This file holds
 // what they all share: their dependencies and who the shopper is.
 import type { inventoryRpc } from '@trio/contracts/inventory';
 import type { recommendationsRpc } from '@trio/contracts/recommendations';
@@ -14,6 +15,7 @@ import type { Logger } from '@trio/service-runtime/logger';
 import type { BillingClient, CatalogClient, ProfilesClient } from '../peers/clients.ts';
 import type { CartOwner, CartStore } from './cart-store.ts';
 import type { FeaturedProducts } from './featured.ts';
+import type { PanelCache } from './panel-cache.ts';
 import type { CategoryCache, ProductCache, ProductListCache } from './product-cache.ts';
 import type { SessionStore, ShopSession } from './sessions.ts';
 
@@ -30,6 +32,9 @@ export interface ShopDeps {
   /** Category pages' and searches' product lists. */
   productLists: ProductListCache;
   featured: FeaturedProducts;
+  /** The product page's stock and "Bought together" skus, per sku (panel-cache.ts). */
+  stock: PanelCache<number>;
+  bought: PanelCache<string[]>;
   carts: CartStore;
   sessions: SessionStore;
   log: Logger;
