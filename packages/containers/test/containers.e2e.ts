@@ -117,7 +117,7 @@ describe('build, ship and run the shop as containers', { skip }, () => {
     timeout: 600_000,
   }, async () => {
     registry = await startRegistry();
-    shipImages(registry.address, tag, log);
+    await shipImages(registry.address, tag, log);
     for (const { name } of images) {
       for (const reference of [
         localName(name, tag),
@@ -191,13 +191,31 @@ describe('build, ship and run the shop as containers', { skip }, () => {
       assert.ok(imageExists(registryName(registry.address, name, tag)), `${name} pulled`);
     // Only what runs: no test harness or other service inside an image (billing's tests start the
     // other services, so turbo prune brings them in; the build stage takes them out again).
+    // One container per image lists both folders (`ls` prints each under a `<folder>:` heading).
     for (const name of services) {
       const image = registryName(registry.address, name, tag);
-      const listing = (dir: string) =>
-        dockerOutput(['run', '--rm', '--network', 'none', '--entrypoint', 'ls', image, dir]).split(/\s+/);
-      assert.deepEqual(listing('services'), [name], `${name} ships only itself`);
+      const output = dockerOutput([
+        'run',
+        '--rm',
+        '--network',
+        'none',
+        '--entrypoint',
+        'ls',
+        image,
+        'services',
+        'packages',
+      ]);
+      const listing = Object.fromEntries(
+        output.split(/\n\s*\n/).map((block) => {
+          const [heading = '', ...entries] = block.trim().split('\n');
+          return [heading.replace(/:$/, ''), entries];
+        }),
+      );
+      assert.deepEqual(listing.services, [name], `${name} ships only itself`);
+      const packages = listing.packages ?? [];
+      assert.ok(packages.includes('service-runtime'), `${name} ships its packages: ${output}`);
       for (const harness of ['testing', 'shop-testing', 'launcher', 'containers', 'k8s']) {
-        assert.ok(!listing('packages').includes(harness), `${name} ships no ${harness}`);
+        assert.ok(!packages.includes(harness), `${name} ships no ${harness}`);
       }
     }
     compose(['up', '-d', '--no-build', '--no-deps', ...services]);
