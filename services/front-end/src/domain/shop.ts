@@ -3,8 +3,8 @@
 // never disagree. Each use case talks to the services that own the data: catalog (REST) for
 // products, inventory and recommendations (ZeroRPC, through panel-cache.ts) for the product page's
 // panels, shipping (ZeroRPC, or REST by configuration) for quotes, profiles (REST) for accounts,
-// billing (REST) for orders. This file holds
-// what they all share: their dependencies and who the shopper is.
+// billing (REST) for orders. This file holds what they all share: their dependencies and who the
+// shopper is.
 import type { inventoryRpc } from '@trio/contracts/inventory';
 import type { recommendationsRpc } from '@trio/contracts/recommendations';
 import type { shippingRoutes, shippingRpc } from '@trio/contracts/shipping';
