@@ -8,4 +8,4 @@ if (registry === undefined || registry === '') {
   console.error('ship: set REGISTRY to the registry to push to, e.g. REGISTRY=127.0.0.1:5000 npm run ship');
   process.exit(1);
 }
-shipImages(registry, gitShortSha(), (line) => console.log(`ship: ${line}`));
+await shipImages(registry, gitShortSha(), (line) => console.log(`ship: ${line}`));

@@ -2,12 +2,36 @@
 // `<registry>/trio-shop/<service>:<git short sha>` and `:latest` and pushed (`npm run ship`).
 // Builds use the host's network (this workplace allows no bridge); the base image is whatever
 // node:24-bookworm-slim the engine has, the real one or the local stand-in (base-image.ts).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { docker, dockerOutput } from './docker.ts';
 import { workspaceStage } from './dockerfile.ts';
 import { images } from './services.ts';
 
 export const repositoryRoot = new URL('../../../', import.meta.url).pathname;
+
+const execFileAsync = promisify(execFile);
+
+/** Runs `task` for every item, `parallel` at a time (a queue of a few docker commands). */
+async function eachInParallel<T>(
+  items: readonly T[],
+  parallel: number,
+  task: (item: T) => Promise<void>,
+): Promise<void> {
+  const queue = [...items];
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
+        try {
+          await task(item);
+        } catch (error) {
+          queue.length = 0; // the first failure ends the run: the other workers take nothing more
+          throw error;
+        }
+      }
+    }),
+  );
+}
 
 export function gitShortSha(): string {
   return execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
@@ -59,29 +83,30 @@ export async function buildImages(tag: string, log: (line: string) => void, para
     `the ${workspaceStage} stage`,
     log,
   );
-  const queue = images.map((spec) => spec.name);
-  await Promise.all(
-    Array.from({ length: parallel }, async () => {
-      for (let service = queue.shift(); service !== undefined; service = queue.shift()) {
-        const tags = ['-t', localName(service, tag), '-t', localName(service, 'latest')];
-        await build(['-f', `services/${service}/Dockerfile`, ...tags], localName(service, tag), log);
-      }
-    }),
-  );
+  await eachInParallel(images, parallel, async ({ name }) => {
+    const tags = ['-t', localName(name, tag), '-t', localName(name, 'latest')];
+    await build(['-f', `services/${name}/Dockerfile`, ...tags], localName(name, tag), log);
+  });
 }
 
-/** Tags the built images for `registry` (`:<tag>` and `:latest`) and pushes them. */
-export function shipImages(registry: string, tag: string, log: (line: string) => void): void {
-  for (const { name } of images) {
+/**
+ * Tags the built images for `registry` (`:<tag>` and `:latest`) and pushes them, `parallel` images
+ * at a time: the engine compresses a layer on one core, so two pushes keep both cores busy.
+ */
+export async function shipImages(
+  registry: string,
+  tag: string,
+  log: (line: string) => void,
+  parallel = 2,
+): Promise<void> {
+  await eachInParallel(images, parallel, async ({ name }) => {
     for (const version of [tag, 'latest']) {
       docker(['tag', localName(name, tag), registryName(registry, name, version)]);
       // Quiet on success; on failure docker's own message is in the error (stderr is kept).
-      execFileSync('docker', ['push', '--quiet', registryName(registry, name, version)], {
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
+      await execFileAsync('docker', ['push', '--quiet', registryName(registry, name, version)]);
     }
     log(`pushed ${registryName(registry, name, tag)} (and :latest)`);
-  }
+  });
 }
 
 export function imageSize(reference: string): number {

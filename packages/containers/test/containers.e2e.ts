@@ -117,7 +117,7 @@ describe('build, ship and run the shop as containers', { skip }, () => {
     timeout: 600_000,
   }, async () => {
     registry = await startRegistry();
-    shipImages(registry.address, tag, log);
+    await shipImages(registry.address, tag, log);
     for (const { name } of images) {
       for (const reference of [
         localName(name, tag),
