@@ -59,7 +59,42 @@ const reports = workspaces.flatMap((ws) => {
         .map((name) => join(dir, name))
     : [];
 });
+/** The failed cases of a JUnit report: which test, its message, and where in the test it failed. */
+function failures(xml: string): string[] {
+  const found: string[] = [];
+  for (const chunk of xml.split('<testcase ').slice(1)) {
+    const end = chunk.indexOf('</testcase>');
+    const body = end === -1 ? '' : chunk.slice(0, end);
+    const failure = /<failure([^>]*)>([\s\S]*?)<\/failure>/.exec(body);
+    if (!failure) continue;
+    const attr = (text: string, name: string) =>
+      fromXml(new RegExp(`${name}="([^"]*)"`).exec(text)?.[1] ?? '');
+    const message = attr(failure[1] ?? '', 'message').slice(0, 1500);
+    const where = fromXml(failure[2] ?? '')
+      .split('\n')
+      .find((line) => /at .*file:\/\//.test(line) && !line.includes('node_modules'));
+    const file = attr(chunk, 'file');
+    found.push(
+      `✖ ${file ? `${file} › ` : ''}${attr(chunk, 'name')}\n    ${message}${where ? `\n    ${where.trim()}` : ''}`,
+    );
+  }
+  return found;
+}
+
+function fromXml(text: string): string {
+  return text
+    .replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>')
+    .replaceAll('&quot;', '"')
+    .replaceAll('&apos;', "'")
+    .replaceAll('&#10;', '\n')
+    .replaceAll('&amp;', '&');
+}
+
 const totals = { passed: 0, failed: 0, skipped: 0 };
+// The failures are printed again at the end, where a CI log's tail shows them.
+const failed = reports.flatMap((report) => failures(readFileSync(report, 'utf8')));
+if (failed.length > 0) console.log(`\nFailed tests (${failed.length}):\n${failed.slice(0, 20).join('\n')}\n`);
 for (const report of reports) {
   const t = count(readFileSync(report, 'utf8'));
   totals.passed += t.passed;

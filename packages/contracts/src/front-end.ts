@@ -224,10 +224,11 @@ export const frontEndRoutes = {
     method: 'post',
     path: '/api/users',
     summary: 'Register and log in (sets the session cookie)',
+    description: 'Registrations are limited per shopper address: past the limit, 429 with Retry-After.',
     auth: 'none',
     callers: ['public'],
     body: ApiRegisterRequest,
-    responses: { 201: { description: 'The new user', body: ApiUser }, ...errorResponses(400, 409) },
+    responses: { 201: { description: 'The new user', body: ApiUser }, ...errorResponses(400, 409, 429) },
   }),
   login: defineRoute({
     method: 'post',

@@ -82,7 +82,7 @@ export const profilesRoutes = {
     body: RegisterRequest,
     responses: {
       201: { description: 'The new user', body: User },
-      ...errorResponses(400, 409, 413),
+      ...errorResponses(400, 409, 413, 429),
     },
   }),
   login: defineRoute({

@@ -31,10 +31,12 @@ export interface ShopperClient {
   ): Promise<Answer>;
 }
 
+/** How many shopper addresses there are before one repeats: last octet 1–254, third 0–255, second 1–254. */
+export const addressCount = 254 * 256 * 254;
+
 /** 127.1.0.1, 127.1.0.2, …: one loopback address per shopper, never the shop's own 127.0.0.1. */
 export function shopperAddress(index: number): string {
-  // Last octet 1–254, third 0–255, second 1–254: 16.5 million shoppers before an address repeats.
-  const n = index % (254 * 256 * 254);
+  const n = index % addressCount;
   return `127.${1 + Math.floor(n / (254 * 256))}.${Math.floor(n / 254) % 256}.${1 + (n % 254)}`;
 }
 

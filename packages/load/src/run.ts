@@ -3,8 +3,9 @@
 // shop's answers) or as N shoppers each starting a new visit when the last one ends (closed loop).
 // New arrivals stop at the duration or the shopper count; visits still running get `drainMs`, then
 // are cut (and counted as cut). Every interval the recorder closes a timeline point.
+import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createConnections, createShopperClient, shopperAddress } from './client.ts';
+import { addressCount, createConnections, createShopperClient, shopperAddress } from './client.ts';
 import { type LoadOptions, resolveTarget } from './options.ts';
 import {
   type Catalogue,
@@ -71,7 +72,10 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
     orders: [],
     ready: [],
   };
-  let shopperIndex = 0;
+  // Each run starts at a random place among the 16.5 million addresses, so that runs one after
+  // another (a saturation sweep) do not bring the same shoppers back to profiles' per-address
+  // registration limit: in a real sale, each new shopper is a new address.
+  let shopperIndex = randomInt(addressCount);
   const nextAddress = () => (distinctAddresses ? shopperAddress(shopperIndex++) : undefined);
   if (options.mix.checkout > 0) {
     // Logged-in shoppers for the checkout scenario, a few at a time (registering hashes a password).

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RouteDefinition } from '@trio/contracts/http';
-import { profilesRoutes, SavedAddress } from '@trio/contracts/profiles';
+import { profilesRoutes, SavedAddress, shopperAddressHeader } from '@trio/contracts/profiles';
+import { uniqueShopperAddress } from '@trio/testing/ids';
 import { useTestInfra } from '@trio/testing/infra';
 import {
   addressBody,
@@ -18,7 +19,7 @@ type RouteName = keyof typeof profilesRoutes;
 
 let profiles: TestProfiles;
 useTestInfra(
-  (infra) => startProfiles(infra, { LOGIN_FREE_FAILURES: '1' }),
+  (infra) => startProfiles(infra, { LOGIN_FREE_FAILURES: '1', REGISTRATIONS_PER_ADDRESS: '2' }),
   (made) => {
     profiles = made.running;
   },
@@ -36,6 +37,12 @@ test('every route of the contract is served, and every answer matches the contra
   );
   const unknown = crypto.randomUUID();
   const credentials = (email: string, password = 'password123') => ({ body: { email, password } });
+  // One shopper address registering past its limit (2 here) is refused with 429.
+  const farm = { [shopperAddressHeader]: uniqueShopperAddress() };
+  const farmed = () => ({
+    body: { email: uniqueEmail(), password: 'password123', name: 'Bot' },
+    headers: farm,
+  });
 
   // Requests per route, in order; together they reach every status a client can cause.
   const exchanges: [RouteName, string, RequestOptions?][] = [
@@ -47,6 +54,9 @@ test('every route of the contract is served, and every answer matches the contra
       '/users',
       { body: { email: uniqueEmail(), password: 'password123', name: 'x'.repeat(200_000) } },
     ],
+    ['register', '/users', farmed()],
+    ['register', '/users', farmed()],
+    ['register', '/users', farmed()],
     ['login', '/sessions', credentials(ann.user.email)],
     ['login', '/sessions', credentials(ann.user.email, 'wrong-password')],
     ['login', '/sessions', { body: { email: ann.user.email } }],
