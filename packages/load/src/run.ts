@@ -40,6 +40,8 @@ export interface RunHooks {
   /** Aborting it stops new arrivals; the run then drains as at its end. */
   signal?: AbortSignal;
   intervalMs?: number;
+  /** Called once the prepared shoppers are ready, as the first arrivals start. */
+  onArrivals?(): void;
 }
 
 /** Milliseconds after the start at which arrival `n` (from 0) is due: a linear ramp, then the rate. */
@@ -86,6 +88,7 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
       context.ready.push(...(await Promise.all(batch)));
     }
   }
+  hooks.onArrivals?.();
   let cut = false;
   let stopped = false;
   const visitContext = { recorder, thinkMs: options.thinkMs, isCut: () => cut };
