@@ -15,7 +15,11 @@ import type { ServiceSpec } from './services.ts';
 export const maxReplicas = 8;
 
 /** `--replicas inventory=3,shipping=2` (or `--replicas=…`, or several words) → service → count. */
-export function parseReplicas(argv: readonly string[], all: readonly ServiceSpec[]): Map<string, number> {
+export function parseReplicas(
+  argv: readonly string[],
+  all: readonly ServiceSpec[],
+  env: NodeJS.ProcessEnv = process.env,
+): Map<string, number> {
   const counts = new Map<string, number>();
   for (let index = 0; index < argv.length; index++) {
     const [flag, inline] = (argv[index] ?? '').split(/=(.*)/s, 2);
@@ -41,6 +45,13 @@ export function parseReplicas(argv: readonly string[], all: readonly ServiceSpec
             `natively only the ZeroRPC services run as replicas: ${rpc.join(', ')}`,
         );
       }
+      // A ZeroRPC service its callers were switched to REST (SHIPPING_TRANSPORT=rest) is a REST peer.
+      const switched = `${name.toUpperCase().replace(/-/g, '_')}_TRANSPORT`;
+      if (env[switched] === 'rest')
+        throw new SelectionError(
+          `--replicas: ${name} is called over REST (${switched}=rest), which needs a load balancer in front ` +
+            `of its replicas; run it as replicas over ZeroRPC (${switched}=zerorpc, the default) or as one process`,
+        );
       const n = Number(count);
       if (!Number.isInteger(n) || n < 1 || n > maxReplicas)
         throw new SelectionError(`--replicas ${name}=${count}: give a whole number from 1 to ${maxReplicas}`);

@@ -27,6 +27,10 @@ test('--replicas inventory=3 gives three inventory processes on 127.0.0.2-4, the
 
 test('only the ZeroRPC services, with a sensible count', () => {
   assert.throws(() => parseReplicas(['--replicas', 'catalog=2'], services), /catalog is called over REST/);
+  assert.throws(
+    () => parseReplicas(['--replicas', 'shipping=2'], services, { SHIPPING_TRANSPORT: 'rest' }),
+    /shipping is called over REST \(SHIPPING_TRANSPORT=rest\)/,
+  );
   assert.throws(() => parseReplicas(['--replicas', 'inventory=0'], services), /from 1 to 8/);
   assert.throws(() => parseReplicas(['--replicas', 'stock=2'], services), SelectionError);
   assert.throws(() => parseReplicas(['--replicas'], services), /needs <service>=<count>/);
