@@ -19,7 +19,7 @@ export type States = Readonly<Record<ProviderState, string>>;
 export interface RestInteraction {
   kind: 'rest';
   consumer: ServiceName;
-  provider: 'catalog' | 'profiles' | 'payment';
+  provider: 'catalog' | 'profiles' | 'payment' | 'shipping';
   route: string;
   /** The provider fake's scenario this expectation is recorded for. */
   scenario: string;
@@ -218,6 +218,37 @@ export const interactions: readonly Interaction[] = [
     description: 'prices the chosen shipping service',
     args: () => [{ country: 'DE', postalCode: '10115' }, [{ weightGrams: 1200 }]],
     expect: { fields: ['options.0.service', 'options.0.price.amount', 'options.0.estimatedDays.max'] },
+  },
+  {
+    kind: 'rest',
+    consumer: 'billing',
+    provider: 'shipping',
+    route: 'quote',
+    scenario: 'deliver',
+    description: 'prices the chosen shipping service over REST (SHIPPING_TRANSPORT=rest)',
+    request: () => ({
+      body: { destination: { country: 'DE', postalCode: '10115' }, parcels: [{ weightGrams: 1200 }] },
+    }),
+    expect: {
+      status: 200,
+      fields: ['options.0.service', 'options.0.price.amount', 'options.0.estimatedDays.max'],
+    },
+  },
+  {
+    kind: 'rest',
+    consumer: 'front-end',
+    provider: 'shipping',
+    route: 'quote',
+    scenario: 'no-delivery',
+    description: 'tells the shopper a country is not shipped to (REST)',
+    request: () => ({
+      body: { destination: { country: 'AQ', postalCode: '0000' }, parcels: [{ weightGrams: 500 }] },
+    }),
+    expect: {
+      status: 422,
+      fields: ['error.code', 'error.message'],
+      values: { 'error.code': 'unsupported_destination' },
+    },
   },
   {
     kind: 'rpc',

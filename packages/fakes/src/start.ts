@@ -14,7 +14,7 @@ import { paymentRoutes } from '@trio/contracts/payment';
 import { profilesRoutes } from '@trio/contracts/profiles';
 import { recommendationsRpc } from '@trio/contracts/recommendations';
 import type { RpcServiceDefinition } from '@trio/contracts/rpc';
-import { shippingRpc } from '@trio/contracts/shipping';
+import { shippingRoutes, shippingRpc } from '@trio/contracts/shipping';
 import { callerKeysFrom, createCallerVerifier, PublicKeySet } from '@trio/service-runtime/identity';
 import { createLogger, type Logger } from '@trio/service-runtime/logger';
 import { billingHandlers, billingScenarios } from './billing.ts';
@@ -27,7 +27,7 @@ import { type RestHandlers, startRestFake } from './rest.ts';
 import { startRpcFake } from './rpc.ts';
 import { type FakeScenarios, ScenarioBoard, serveControl } from './scenarios.ts';
 import { devSessionToken, SessionBook } from './sessions.ts';
-import { shippingHandlers, shippingScenarios } from './shipping.ts';
+import { shippingHandlers, shippingRestHandlers, shippingScenarios } from './shipping.ts';
 
 type RouteTable = Readonly<Record<string, RouteDefinition>>;
 
@@ -57,6 +57,8 @@ export const restFakes: Readonly<Record<string, RestFakeSpec>> = {
   profiles: rest(profilesRoutes, profilesScenarios, profilesHandlers),
   payment: rest(paymentRoutes, paymentScenarios, () => paymentHandlers()),
   billing: rest(billingRoutes, billingScenarios, billingHandlers),
+  // Shipping's quote over REST (SHIPPING_URL), beside its ZeroRPC fake: one scenario switches both.
+  shipping: rest(shippingRoutes, shippingScenarios, () => shippingRestHandlers()),
 };
 
 export const rpcFakes: Readonly<Record<string, RpcFakeSpec>> = {
