@@ -2,7 +2,7 @@
 // a self-contained HTML page (`npm run trace`, trace.ts).
 import type { SpanRecord } from './spans-file.ts';
 
-export type Transport = 'http' | 'zerorpc' | 'amqp' | 'postgresql' | 'redis' | 'internal';
+export type Transport = 'http' | 'zerorpc' | 'amqp' | 'in-process' | 'postgresql' | 'redis' | 'internal';
 
 export interface TraceNode {
   spanId: string;
@@ -42,6 +42,8 @@ export function transportOf(span: Pick<SpanRecord, 'attributes' | 'kind'>): Tran
   const attributes = span.attributes;
   const db = attributes['db.system.name'] ?? attributes['db.system'];
   if (attributes['rpc.system'] === 'zerorpc') return 'zerorpc';
+  // The monolith's in-process event bus (`AMQP_URL=inproc://events`) says trio.inproc.
+  if (attributes['messaging.system'] === 'trio.inproc') return 'in-process';
   if (attributes['messaging.system'] !== undefined) return 'amqp';
   if (db === 'postgresql' || db === 'redis') return db;
   const http = ['http.request.method', 'http.method', 'http.route', 'url.full', 'peer.service'];
@@ -214,6 +216,7 @@ const transportColours: Record<Transport, string> = {
   http: '#2f6fde',
   zerorpc: '#d2691e',
   amqp: '#2e9d57',
+  'in-process': '#0e8a8a',
   postgresql: '#7b57c8',
   redis: '#c8323c',
   internal: '#6b7280',

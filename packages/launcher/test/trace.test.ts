@@ -13,7 +13,14 @@ import { startOtlpReceiver } from '@trio/service-runtime/otlp-receiver';
 import { observeEnv, prometheusConfig } from '../src/observe.ts';
 import { services } from '../src/services.ts';
 import { readSpanRecords, rotatedPath, spanFileWriter } from '../src/spans-file.ts';
-import { buildTree, findTraceId, lastCheckoutTraceId, renderHtml, renderText } from '../src/trace-view.ts';
+import {
+  buildTree,
+  findTraceId,
+  lastCheckoutTraceId,
+  renderHtml,
+  renderText,
+  transportOf,
+} from '../src/trace-view.ts';
 
 const traceCli = fileURLToPath(new URL('../src/trace.ts', import.meta.url));
 const traceId = 'a'.repeat(32);
@@ -125,6 +132,8 @@ describe('npm run trace', () => {
     assert.match(text, /^<cyan>trace a{32}: 9 spans, 4 services \(billing, front-end, inventory, shipping\)/);
     assert.match(text, /\ninventory +zerorpc +inventory\/reserve +12\.0 +26\.0 +█/);
     assert.match(text, /<red>shipping +amqp .*process order\.confirmed.*✖ ShipmentRefused/);
+    // The monolith's in-process event bus is its own transport, not AMQP.
+    assert.equal(transportOf({ kind: 4, attributes: { 'messaging.system': 'trio.inproc' } }), 'in-process');
     const html = renderHtml(tree);
     assert.match(html, /^<!doctype html>/);
     assert.doesNotMatch(html, /<script|https?:\/\//, 'self-contained');
