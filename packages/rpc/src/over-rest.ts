@@ -10,6 +10,7 @@ import type { RouteDefinition } from '@trio/contracts/http';
 import type { RpcServiceDefinition } from '@trio/contracts/rpc';
 import { PeerUnavailable, type RestPeer } from '@trio/service-runtime/peer';
 import { createRestClient, InvalidPeerCall } from '@trio/service-runtime/rest-client';
+import { BrokenCircuitError, ExponentialBackoff, handleWhen, retry } from 'cockatiel';
 import type { RpcMethods } from './client.ts';
 import { RemoteError } from './errors.ts';
 import { pascalCase } from './server-replies.ts';
@@ -29,6 +30,19 @@ interface ErrorAnswer {
   error: { code: string; message: string; details?: unknown };
 }
 
+export interface OverRestOptions {
+  /**
+   * Retries of an idempotent method whose call got no answer (a timeout, a refused or dropped
+   * connection), as the ZeroRPC client retries after TimeoutExpired or LostRemote: 2 by default.
+   * A method the contract does not mark idempotent is never retried (the peer may have acted).
+   */
+  retries?: number;
+}
+
+/** No answer came (not an open circuit: retrying that only waits to fail again). */
+const unanswered = (error: unknown) =>
+  error instanceof PeerUnavailable && !(error.cause instanceof BrokenCircuitError);
+
 /**
  * `service`'s methods that `routes` answer, over `peer`. Throws as a ZeroRPC call would: a
  * RemoteError named by the contract for its errors, `ValidationError` for arguments the contract
@@ -39,7 +53,16 @@ export function rpcMethodsOverRest<S extends RpcServiceDefinition, const R exten
   service: S,
   peer: RestPeer,
   routes: R,
+  options: OverRestOptions = {},
 ): MethodsOverRest<S, R> {
+  const retries = options.retries ?? 2;
+  const again =
+    retries > 0
+      ? retry(handleWhen(unanswered), {
+          maxAttempts: retries,
+          backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 1000 }),
+        })
+      : undefined;
   const client = createRestClient(peer, routes as Readonly<Record<string, RouteDefinition>>) as Record<
     string,
     (call: { body: unknown }) => Promise<{ status: number; body: unknown }>
@@ -52,7 +75,7 @@ export function rpcMethodsOverRest<S extends RpcServiceDefinition, const R exten
       const body = Object.fromEntries(method.argNames.map((argName, index) => [argName, args[index]]));
       let reply: { status: number; body: unknown };
       try {
-        reply = await call({ body });
+        reply = method.idempotent && again ? await again.execute(() => call({ body })) : await call({ body });
       } catch (error) {
         // Refused before it left (the REST client checks the body); a ZeroRPC server refuses the
         // same arguments with ValidationError, so the caller sees that either way.

@@ -35,6 +35,7 @@ const answer: ShippingQuote = {
 };
 let baseUrl: string;
 let calls = 0;
+const dropped = new Set<string>();
 
 before(async () => {
   const verifier = createCallerVerifier('shipping', {
@@ -46,7 +47,13 @@ before(async () => {
     routes: (app) =>
       app.post(shippingRoutes.quote.path, validate({ body: shippingRoutes.quote.body }), (req, res) => {
         calls += 1;
-        const { country } = req.body.destination;
+        const { country, postalCode } = req.body.destination;
+        // The first call for `drop-<n>` gets no answer: its connection is dropped.
+        if (postalCode.startsWith('drop-') && !dropped.has(postalCode)) {
+          dropped.add(postalCode);
+          req.socket.destroy();
+          return;
+        }
         if (country === 'KP') {
           throw new AppError('unsupported_destination', `The shop does not ship to ${country}`, {
             status: 422,
@@ -61,7 +68,7 @@ before(async () => {
 
 after(() => host.shutdown.close());
 
-async function quoteAs(caller: 'billing' | 'payment' | undefined) {
+async function quoteAs(caller: 'billing' | 'payment' | undefined, service: typeof shippingRpc = shippingRpc) {
   const identity =
     caller === undefined ? undefined : await createCallerIdentity(caller, keys[caller].privateJwk as never);
   const peer = createRestPeer({
@@ -70,7 +77,7 @@ async function quoteAs(caller: 'billing' | 'payment' | undefined) {
     timeoutMs: 5_000,
     ...(identity ? { identity } : {}),
   });
-  return rpcMethodsOverRest(shippingRpc, peer, shippingRoutes).quote;
+  return rpcMethodsOverRest(service, peer, shippingRoutes).quote;
 }
 
 const destination = { country: 'DE', postalCode: '10115' };
@@ -105,6 +112,21 @@ describe('an RPC method over its REST route', () => {
       const quote = await quoteAs(caller);
       await assert.rejects(quote(destination, parcels), PeerUnavailable, String(caller));
     }
+  });
+
+  test('an idempotent method that got no answer is sent again, as over ZeroRPC; another is not', async () => {
+    const quote = await quoteAs('billing');
+    const before = calls;
+    assert.deepEqual(await quote({ country: 'DE', postalCode: 'drop-1' }, parcels), answer);
+    assert.equal(calls - before, 2, 'dropped once, then answered');
+
+    // The same method were it not idempotent: the peer may have acted, so the caller decides.
+    const once = { ...shippingRpc.methods.quote, idempotent: false };
+    const notIdempotent = { ...shippingRpc, methods: { ...shippingRpc.methods, quote: once } };
+    const risky = await quoteAs('billing', notIdempotent as typeof shippingRpc);
+    const first = calls;
+    await assert.rejects(risky({ country: 'DE', postalCode: 'drop-2' }, parcels), PeerUnavailable);
+    assert.equal(calls - first, 1, 'sent once');
   });
 
   test('connectPeerMethods with <PEER>_TRANSPORT=rest calls <PEER>_URL with RPC_TIMEOUT_MS', async () => {
