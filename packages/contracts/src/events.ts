@@ -268,8 +268,17 @@ function isEventType(type: string): type is EventType {
   return Object.hasOwn(eventCatalogue, type);
 }
 
-/** Validates the envelope, then the payload for its type. Throws `InvalidEventError`. */
+// The events this module built or validated (zod's outputs, fresh objects): validating one of them
+// again (the outbox writing what createEvent built, the publisher sending what the relay parsed)
+// returns it as it is. Events are values: nothing changes one after it was made.
+const validated = new WeakSet<object>();
+
+/**
+ * Validates the envelope, then the payload for its type. Throws `InvalidEventError`. An event
+ * this module built or validated already is returned as it is.
+ */
 export function parseEvent(input: unknown): DomainEvent {
+  if (typeof input === 'object' && input !== null && validated.has(input)) return input as DomainEvent;
   const envelope = EventEnvelope.safeParse(input);
   if (!envelope.success) throw new InvalidEventError('envelope', toFieldIssues(envelope.error));
   const { type, version } = envelope.data;
@@ -284,6 +293,7 @@ export function parseEvent(input: unknown): DomainEvent {
   }
   const event = eventSchemas[type].safeParse(input);
   if (!event.success) throw new InvalidEventError('payload', toFieldIssues(event.error));
+  validated.add(event.data);
   return event.data;
 }
 
@@ -317,5 +327,6 @@ export function createEvent<T extends EventType>(
     const reason = issues.every((issue) => issue.path.startsWith('payload')) ? 'payload' : 'envelope';
     throw new InvalidEventError(reason, issues);
   }
+  validated.add(event.data);
   return event.data;
 }
