@@ -364,7 +364,7 @@ export async function handle(
   return inTransaction(
     db,
     async (tx, inserted) => {
-      if (inserted?.rowCount === 0) return 'duplicate';
+      if (inserted[0]!.rowCount === 0) return 'duplicate';
       await handler(event, handlerContext(tx, delivery, logFor));
       return 'handled';
     },

@@ -208,7 +208,7 @@ async function relayPass(
   return inTransaction(
     db,
     async (client, opened) => {
-      const rows = (opened?.rows ?? []) as LockedRow[];
+      const rows = opened[0]!.rows as LockedRow[];
       if (rows.length === 0) return { locked: 0, sent: [], heldBack: 0, failed: 0 };
       const firstUnsent = new Map<string, bigint>();
       for (const row of rows)

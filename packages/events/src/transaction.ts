@@ -8,7 +8,7 @@
 import type pg from 'pg';
 
 export interface TransactionOptions<T> {
-  /** A statement sent with BEGIN in one round trip; its result is passed to the work. */
+  /** Statements sent with BEGIN in one round trip; their results are passed to the work, in order. */
   opening?: (client: pg.PoolClient) => string;
   /** A statement sent with COMMIT in one round trip, given what the work returned; none when undefined. */
   closing?: (result: T, client: pg.PoolClient) => string | undefined;
@@ -16,7 +16,7 @@ export interface TransactionOptions<T> {
 
 export async function inTransaction<T>(
   db: pg.Pool,
-  work: (client: pg.PoolClient, opened: pg.QueryResult | undefined) => Promise<T>,
+  work: (client: pg.PoolClient, opened: pg.QueryResult[]) => Promise<T>,
   options: TransactionOptions<T> = {},
 ): Promise<T> {
   const client = await db.connect();
@@ -30,12 +30,13 @@ export async function inTransaction<T>(
   try {
     const opened =
       options.opening === undefined
-        ? undefined
-        : lastResult(await client.query(`BEGIN; ${options.opening(client)}`));
-    if (opened === undefined) await client.query('BEGIN');
-    const result = await work(client, opened);
+        ? [await client.query('BEGIN')]
+        : results(await client.query(`BEGIN; ${options.opening(client)}`));
+    const result = await work(client, opened.slice(1));
     const closing = options.closing?.(result, client);
-    const commit = lastResult(await client.query(closing === undefined ? 'COMMIT' : `${closing}; COMMIT`));
+    const commit = results(await client.query(closing === undefined ? 'COMMIT' : `${closing}; COMMIT`)).at(
+      -1,
+    )!;
     // PostgreSQL answers COMMIT of a transaction in which a statement failed with ROLLBACK, and no
     // error: that happens when the work caught a database error and carried on.
     if (commit.command !== 'COMMIT') {
@@ -55,9 +56,9 @@ export async function inTransaction<T>(
   }
 }
 
-/** A simple-protocol message with several statements answers with one result each: the last one's. */
-function lastResult(result: pg.QueryResult | pg.QueryResult[]): pg.QueryResult {
-  return Array.isArray(result) ? result.at(-1)! : result;
+/** A simple-protocol message with several statements answers with one result per statement. */
+function results(result: pg.QueryResult | pg.QueryResult[]): pg.QueryResult[] {
+  return Array.isArray(result) ? result : [result];
 }
 
 /** A list of bigint ids (as node-pg returns them) as an SQL array literal; throws on anything else. */
