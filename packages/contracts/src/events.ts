@@ -279,6 +279,19 @@ const validated = new WeakSet<object>();
  */
 export function parseEvent(input: unknown): DomainEvent {
   if (typeof input === 'object' && input !== null && validated.has(input)) return input as DomainEvent;
+  // A known type at its version (nearly every event): its full schema alone, which includes the
+  // envelope's; the envelope is parsed by itself only to name what is wrong with an invalid one.
+  const claimed = input as { type?: unknown; version?: unknown } | null;
+  const fast =
+    typeof claimed?.type === 'string' &&
+    isEventType(claimed.type) &&
+    claimed.version === eventCatalogue[claimed.type].version
+      ? eventSchemas[claimed.type].safeParse(input)
+      : undefined;
+  if (fast?.success) {
+    validated.add(fast.data);
+    return fast.data;
+  }
   const envelope = EventEnvelope.safeParse(input);
   if (!envelope.success) throw new InvalidEventError('envelope', toFieldIssues(envelope.error));
   const { type, version } = envelope.data;
@@ -291,7 +304,7 @@ export function parseEvent(input: unknown): DomainEvent {
       { path: 'version', message: `${type} version ${version} is not supported (expected ${known})` },
     ]);
   }
-  const event = eventSchemas[type].safeParse(input);
+  const event = fast ?? eventSchemas[type].safeParse(input);
   if (!event.success) throw new InvalidEventError('payload', toFieldIssues(event.error));
   validated.add(event.data);
   return event.data;
