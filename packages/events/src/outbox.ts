@@ -81,6 +81,8 @@ export interface RelayPass {
   /** Not published: an earlier row of their aggregate is held by another relay or failed. */
   heldBack: number;
   failed: number;
+  /** Nothing was left pending when the pass looked (what the lag gauges show without a query). */
+  drained?: boolean;
 }
 
 export interface OutboxRelay {
@@ -209,7 +211,7 @@ async function relayPass(
     db,
     async (client, opened) => {
       const rows = opened[0]!.rows as LockedRow[];
-      if (rows.length === 0) return { locked: 0, sent: [], heldBack: 0, failed: 0 };
+      if (rows.length === 0) return { locked: 0, sent: [], heldBack: 0, failed: 0, drained: true };
       const firstUnsent = new Map<string, bigint>();
       for (const row of rows)
         if (row.first_id !== null) firstUnsent.set(row.aggregate_key, BigInt(row.first_id));
@@ -228,7 +230,8 @@ async function relayPass(
         else failures.push({ id: row.id, error: message(outcome.reason) });
       });
       await recordFailures(client, failures);
-      return { locked: rows.length, sent, heldBack, failed: failures.length };
+      const drained = rows.length < batchSize && heldBack === 0 && failures.length === 0;
+      return { locked: rows.length, sent, heldBack, failed: failures.length, drained };
     },
     {
       opening: () => lockPendingRows(batchSize),
@@ -252,11 +255,26 @@ export async function recordFailures(client: pg.ClientBase, failures: Sorted['fa
   );
 }
 
-/** The outbox's pending count and age for the metrics, and old sent rows pruned, each at its own pace. */
-function createHousekeeping(db: pg.Pool, metrics: EventMetrics, retainPublishedMs: number) {
+/**
+ * The outbox's pending count and age for the metrics, and old sent rows pruned, each at its own
+ * pace. A pass that left nothing pending (`drained`) is the count itself, and passes come at least
+ * every poll interval: the gauges are read from the table only when no pass has seen the outbox
+ * empty for that long and a second more (the broker is away, a row fails, the relay is behind).
+ */
+function createHousekeeping(
+  db: pg.Pool,
+  metrics: EventMetrics,
+  retainPublishedMs: number,
+  pollIntervalMs: number,
+) {
   let lagRefreshedAt = 0;
   let prunedAt = 0;
-  return async function housekeeping(): Promise<void> {
+  const drained = (): void => {
+    lagRefreshedAt = Date.now() + pollIntervalMs;
+    metrics.outboxPending.set(0);
+    metrics.outboxLagSeconds.set(0);
+  };
+  const run = async (): Promise<void> => {
     const now = Date.now();
     if (now - lagRefreshedAt >= lagRefreshMs) {
       lagRefreshedAt = now;
@@ -279,6 +297,7 @@ function createHousekeeping(db: pg.Pool, metrics: EventMetrics, retainPublishedM
       );
     }
   };
+  return { run, drained };
 }
 
 /**
@@ -333,7 +352,12 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const batchSize = options.batchSize ?? 200;
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
   const backoff: Backoff = { ...defaultBackoff, ...options.retry };
-  const housekeeping = createHousekeeping(db, metrics, options.retainPublishedMs ?? 24 * 60 * 60 * 1_000);
+  const housekeeping = createHousekeeping(
+    db,
+    metrics,
+    options.retainPublishedMs ?? 24 * 60 * 60 * 1_000,
+    pollIntervalMs,
+  );
 
   let running = false;
   let loop: Promise<void> | undefined;
@@ -361,7 +385,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     while (running) {
       await listen();
       try {
-        await housekeeping();
+        await housekeeping.run();
       } catch (error) {
         log.warn({ err: error }, 'outbox housekeeping failed');
       }
@@ -386,6 +410,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         continue;
       }
       failures = 0;
+      if (pass.drained === true) housekeeping.drained();
       // Held-back rows are free as soon as the other relay commits, which sends no NOTIFY: look
       // again shortly. A full batch means more is waiting.
       if (pass.heldBack > 0) await waker.pause(Math.min(pollIntervalMs, 20), false);
