@@ -175,8 +175,10 @@ export function sortRows(rows: readonly OutboxRow[], firstUnsent: ReadonlyMap<st
 
 /**
  * The oldest pending rows, locked, each with the first unsent row of its aggregate that is not ours
- * (held by another relay, or committed after the lock was taken): ours of that aggregate after it
- * must wait. One statement, sent with BEGIN (no parameters: the limit is an integer).
+ * (another relay holds it): ours of that aggregate after it must wait. One statement, so one
+ * snapshot: an earlier row of an aggregate committed before a later one (its writers follow the
+ * rule above), so a row seen here has its earlier rows seen too. Sent with BEGIN (no parameters:
+ * the limit is an integer).
  */
 function lockPendingRows(batchSize: number): string {
   if (!Number.isSafeInteger(batchSize) || batchSize < 1)
