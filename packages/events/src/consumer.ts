@@ -361,16 +361,22 @@ export async function handle(
     await handler(event, handlerContext(undefined, delivery, logFor));
     return 'handled';
   }
-  return inTransaction(db, async (tx) => {
-    // Blocks while another transaction holds the same id uncommitted, then sees its outcome.
-    const inserted = await tx.query(
-      'INSERT INTO event_inbox (consumer, event_id, event_type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-      [queue, event.id, event.type],
-    );
-    if (inserted.rowCount === 0) return 'duplicate';
-    await handler(event, handlerContext(tx, delivery, logFor));
-    return 'handled';
-  });
+  return inTransaction(
+    db,
+    async (tx, inserted) => {
+      if (inserted[0]!.rowCount === 0) return 'duplicate';
+      await handler(event, handlerContext(tx, delivery, logFor));
+      return 'handled';
+    },
+    {
+      // Sent with BEGIN, in one round trip. Blocks while another transaction holds the same id
+      // uncommitted, then sees its outcome.
+      opening: (tx) =>
+        `INSERT INTO event_inbox (consumer, event_id, event_type)
+         VALUES (${tx.escapeLiteral(queue)}, ${tx.escapeLiteral(event.id)}, ${tx.escapeLiteral(event.type)})
+         ON CONFLICT DO NOTHING`,
+    },
+  );
 }
 
 function handlerContext<Tx>(tx: Tx, delivery: DeliveryInfo, logFor: () => Logger): HandlerContext<Tx> {

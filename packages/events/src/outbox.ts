@@ -21,7 +21,7 @@ import { type Backoff, backoffDelay, defaultBackoff } from './connection.ts';
 import { createEventMetrics, type EventMetrics } from './metrics.ts';
 import { outboxNotifyChannel } from './migration.ts';
 import type { Publisher } from './publisher.ts';
-import { inTransaction } from './transaction.ts';
+import { bigintArrayLiteral, inTransaction } from './transaction.ts';
 
 export interface OutboxWriteOptions {
   /**
@@ -81,6 +81,8 @@ export interface RelayPass {
   /** Not published: an earlier row of their aggregate is held by another relay or failed. */
   heldBack: number;
   failed: number;
+  /** Nothing was left pending when the pass looked (what the lag gauges show without a query). */
+  drained?: boolean;
 }
 
 export interface OutboxRelay {
@@ -171,54 +173,78 @@ export function sortRows(rows: readonly OutboxRow[], firstUnsent: ReadonlyMap<st
   return sorted;
 }
 
-/** One pass over the oldest pending rows, in one transaction that holds their row locks. */
+/**
+ * The oldest pending rows, locked, each with the first unsent row of its aggregate that is not ours
+ * (another relay holds it): ours of that aggregate after it must wait. One statement, so one
+ * snapshot: an earlier row of an aggregate committed before a later one (its writers follow the
+ * rule above), so a row seen here has its earlier rows seen too. Sent with BEGIN (no parameters:
+ * the limit is an integer).
+ */
+function lockPendingRows(batchSize: number): string {
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1)
+    throw new Error(`bad relay batch size: ${batchSize}`);
+  return `WITH locked AS (
+      SELECT id, aggregate_key, envelope, traceparent FROM event_outbox
+      WHERE published_at IS NULL ORDER BY id LIMIT ${batchSize} FOR UPDATE SKIP LOCKED),
+    earlier AS (
+      SELECT o.aggregate_key, min(o.id) AS first_id FROM event_outbox o
+      WHERE o.published_at IS NULL AND o.aggregate_key IN (SELECT aggregate_key FROM locked)
+        AND o.id < (SELECT max(id) FROM locked) AND o.id NOT IN (SELECT id FROM locked)
+      GROUP BY o.aggregate_key)
+    SELECT locked.id, locked.aggregate_key, locked.envelope, locked.traceparent, earlier.first_id
+    FROM locked LEFT JOIN earlier USING (aggregate_key) ORDER BY locked.id`;
+}
+
+interface LockedRow extends OutboxRow {
+  first_id: string | null;
+}
+
+/**
+ * One pass over the oldest pending rows, in one transaction that holds their row locks: two round
+ * trips (the lock with BEGIN, the mark with COMMIT) around the publishes, whose confirms are
+ * awaited together.
+ */
 async function relayPass(
   db: pg.Pool,
   publisher: Pick<Publisher, 'publish'>,
   batchSize: number,
 ): Promise<RelayPass> {
-  return inTransaction(db, async (client) => {
-    const { rows } = await client.query<OutboxRow>(
-      `SELECT id, aggregate_key, envelope, traceparent FROM event_outbox
-       WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-      [batchSize],
-    );
-    if (rows.length === 0) return { locked: 0, sent: 0, heldBack: 0, failed: 0 };
+  return inTransaction(
+    db,
+    async (client, opened) => {
+      const rows = opened[0]!.rows as LockedRow[];
+      if (rows.length === 0) return { locked: 0, sent: [], heldBack: 0, failed: 0, drained: true };
+      const firstUnsent = new Map<string, bigint>();
+      for (const row of rows)
+        if (row.first_id !== null) firstUnsent.set(row.aggregate_key, BigInt(row.first_id));
+      const { sending, failures, heldBack } = sortRows(rows, firstUnsent);
 
-    // The first unsent row of each aggregate that some other relay holds (or that committed
-    // after we looked): ours of that aggregate after it must wait.
-    const { rows: earlier } = await client.query<{ aggregate_key: string; first_id: string }>(
-      `SELECT aggregate_key, min(id) AS first_id FROM event_outbox
-       WHERE published_at IS NULL AND aggregate_key = ANY($1::text[]) AND id < $2 AND id <> ALL($3::bigint[])
-       GROUP BY aggregate_key`,
-      [[...new Set(rows.map((row) => row.aggregate_key))], rows.at(-1)!.id, rows.map((row) => row.id)],
-    );
-    const { sending, failures, heldBack } = sortRows(
-      rows,
-      new Map(earlier.map((row) => [row.aggregate_key, BigInt(row.first_id)])),
-    );
-
-    // Published in id order on one channel; each resolves on its own confirm.
-    const outcomes = await Promise.allSettled(
-      sending.map(({ row, event }) =>
-        publisher.publish(event, row.traceparent === null ? {} : { traceparent: row.traceparent }),
-      ),
-    );
-    const sent: string[] = [];
-    outcomes.forEach((outcome, index) => {
-      const { row } = sending[index]!;
-      if (outcome.status === 'fulfilled') sent.push(row.id);
-      else failures.push({ id: row.id, error: message(outcome.reason) });
-    });
-    if (sent.length > 0) {
-      await client.query(
-        'UPDATE event_outbox SET published_at = clock_timestamp(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])',
-        [sent],
+      // Published in id order on one channel; each resolves on its own confirm.
+      const outcomes = await Promise.allSettled(
+        sending.map(({ row, event }) =>
+          publisher.publish(event, row.traceparent === null ? {} : { traceparent: row.traceparent }),
+        ),
       );
-    }
-    await recordFailures(client, failures);
-    return { locked: rows.length, sent: sent.length, heldBack, failed: failures.length };
-  });
+      const sent: string[] = [];
+      outcomes.forEach((outcome, index) => {
+        const { row } = sending[index]!;
+        if (outcome.status === 'fulfilled') sent.push(row.id);
+        else failures.push({ id: row.id, error: message(outcome.reason) });
+      });
+      await recordFailures(client, failures);
+      const drained = rows.length < batchSize && heldBack === 0 && failures.length === 0;
+      return { locked: rows.length, sent, heldBack, failed: failures.length, drained };
+    },
+    {
+      opening: () => lockPendingRows(batchSize),
+      // Marked with the COMMIT, in one round trip.
+      closing: ({ sent }) =>
+        sent.length === 0
+          ? undefined
+          : `UPDATE event_outbox SET published_at = clock_timestamp(), attempts = attempts + 1
+             WHERE id = ANY(${bigintArrayLiteral(sent)})`,
+    },
+  ).then((pass) => ({ ...pass, sent: pass.sent.length }));
 }
 
 /** Counts an attempt and keeps the error of each row that could not be sent. */
@@ -231,11 +257,26 @@ export async function recordFailures(client: pg.ClientBase, failures: Sorted['fa
   );
 }
 
-/** The outbox's pending count and age for the metrics, and old sent rows pruned, each at its own pace. */
-function createHousekeeping(db: pg.Pool, metrics: EventMetrics, retainPublishedMs: number) {
+/**
+ * The outbox's pending count and age for the metrics, and old sent rows pruned, each at its own
+ * pace. A pass that left nothing pending (`drained`) is the count itself, and passes come at least
+ * every poll interval: the gauges are read from the table only when no pass has seen the outbox
+ * empty for that long and a second more (the broker is away, a row fails, the relay is behind).
+ */
+function createHousekeeping(
+  db: pg.Pool,
+  metrics: EventMetrics,
+  retainPublishedMs: number,
+  pollIntervalMs: number,
+) {
   let lagRefreshedAt = 0;
   let prunedAt = 0;
-  return async function housekeeping(): Promise<void> {
+  const drained = (): void => {
+    lagRefreshedAt = Date.now() + pollIntervalMs;
+    metrics.outboxPending.set(0);
+    metrics.outboxLagSeconds.set(0);
+  };
+  const run = async (): Promise<void> => {
     const now = Date.now();
     if (now - lagRefreshedAt >= lagRefreshMs) {
       lagRefreshedAt = now;
@@ -258,6 +299,7 @@ function createHousekeeping(db: pg.Pool, metrics: EventMetrics, retainPublishedM
       );
     }
   };
+  return { run, drained };
 }
 
 /**
@@ -312,7 +354,12 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const batchSize = options.batchSize ?? 200;
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
   const backoff: Backoff = { ...defaultBackoff, ...options.retry };
-  const housekeeping = createHousekeeping(db, metrics, options.retainPublishedMs ?? 24 * 60 * 60 * 1_000);
+  const housekeeping = createHousekeeping(
+    db,
+    metrics,
+    options.retainPublishedMs ?? 24 * 60 * 60 * 1_000,
+    pollIntervalMs,
+  );
 
   let running = false;
   let loop: Promise<void> | undefined;
@@ -340,7 +387,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     while (running) {
       await listen();
       try {
-        await housekeeping();
+        await housekeeping.run();
       } catch (error) {
         log.warn({ err: error }, 'outbox housekeeping failed');
       }
@@ -365,6 +412,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         continue;
       }
       failures = 0;
+      if (pass.drained === true) housekeeping.drained();
       // Held-back rows are free as soon as the other relay commits, which sends no NOTIFY: look
       // again shortly. A full batch means more is waiting.
       if (pass.heldBack > 0) await waker.pause(Math.min(pollIntervalMs, 20), false);

@@ -10,7 +10,7 @@ import { fingerprint as fingerprintOf } from '@trio/service-runtime/fingerprint'
 import type { Postgres } from '@trio/service-runtime/postgres';
 import type { Request, RequestHandler } from 'express';
 import type pg from 'pg';
-import { claimKey, storeResponse } from '../../data-access/idempotency-keys.ts';
+import { claimKey, storedAnswer, storeResponse } from '../../data-access/idempotency-keys.ts';
 
 export interface Answer {
   status: number;
@@ -35,25 +35,34 @@ export function idempotent<Params, Body>(
   return async (req, res) => {
     const key = req.get('idempotency-key')!;
     const fingerprint = fingerprintOf(deps.secret, { operation, params: req.params, body: req.body ?? null });
-    const { answer, replayed } = await inTransaction(deps.db, async (tx) => {
-      const stored = await claimKey(tx, key, fingerprint);
-      if (stored !== undefined) {
-        if (stored.fingerprint !== fingerprint) throw keyReused();
-        return { answer: stored, replayed: true };
-      }
-      const answer = await attempt(tx, () => work(tx, req));
-      await storeResponse(tx, key, answer.status, answer.body);
-      return { answer, replayed: false };
-    });
+    const { answer, replayed } = await inTransaction(
+      deps.db,
+      async (tx, [claim]) => {
+        if (claim!.rowCount !== 1) {
+          const stored = await storedAnswer(tx, key);
+          if (stored.fingerprint !== fingerprint) throw keyReused();
+          return { answer: stored, replayed: true };
+        }
+        return { answer: await attempt(tx, () => work(tx, req)), replayed: false };
+      },
+      {
+        // The claim and the savepoint with BEGIN, the answer with COMMIT: one round trip each.
+        opening: (tx) => `${claimKey(tx, key, fingerprint)}; SAVEPOINT work`,
+        closing: ({ answer, replayed }, tx) =>
+          replayed ? undefined : storeResponse(tx, key, answer.status, answer.body),
+      },
+    );
     if (replayed) res.set('idempotent-replayed', 'true');
     if (answer.status >= 400) res.locals.errorCode = (answer.body as { error: { code: string } }).error.code;
     res.status(answer.status).json(answer.body);
   };
 }
 
-/** Runs `work` behind a savepoint, so that an AppError it throws undoes its writes but not the key's claim. */
+/**
+ * Runs `work` behind the savepoint taken with the claim, so that an AppError it throws undoes its
+ * writes but not the key's claim.
+ */
 async function attempt(tx: pg.PoolClient, work: () => Promise<Answer>): Promise<Answer> {
-  await tx.query('SAVEPOINT work');
   try {
     return await work();
   } catch (error) {
