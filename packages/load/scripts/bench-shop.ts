@@ -54,16 +54,28 @@ async function throughput(url: string): Promise<{ rate: number; failed: number }
   return { rate: Math.round(ok / seconds), failed };
 }
 
-/** A gauge of the front-end's /metrics in MB: resident memory, V8's heap size and use. */
-async function memoryMb(gauge = 'process_resident_memory_bytes'): Promise<number | undefined> {
+/** A sample of the front-end's /metrics (the first whose labels contain `labels`), or undefined. */
+async function metric(name: string, labels = ''): Promise<number | undefined> {
   try {
     const text = await (await fetch(`${values.admin}/metrics`)).text();
-    const bytes = new RegExp(`^${gauge}(?:\\{[^}]*\\})? (\\d+)`, 'm').exec(text)?.[1];
-    return bytes === undefined ? undefined : Math.round(Number(bytes) / 1048576);
+    const value = new RegExp(`^${name}(?:\\{[^}]*${labels}[^}]*\\})? ([\\d.e+-]+)`, 'm').exec(text)?.[1];
+    return value === undefined ? undefined : Number(value);
   } catch {
     return undefined;
   }
 }
+
+/** A gauge of the front-end's /metrics in MB: resident memory, V8's heap size and use. */
+async function memoryMb(gauge = 'process_resident_memory_bytes'): Promise<number | undefined> {
+  const bytes = await metric(gauge);
+  return bytes === undefined ? undefined : Math.round(bytes / 1048576);
+}
+
+/** The front-end's CPU seconds and V8's full (mark-compact) collections so far: what memory costs. */
+const gcWork = async () => ({
+  cpu: await metric('process_cpu_seconds_total'),
+  full: await metric('nodejs_gc_duration_seconds_count', 'kind="major"'),
+});
 const residentMb = () => memoryMb();
 
 /** V8's heap by space ("new 3/48, old 40/120, …"): which space keeps what it grew to. */
@@ -110,6 +122,7 @@ const sku = products.items[0]?.sku ?? 'NONE';
 
 const idleMb = await residentMb();
 const idleSpaces = await heapSpaces();
+const idleWork = await gcWork();
 const rows: [string, string, number | undefined][] = [
   ['bare express, 8 kB page', bareUrl, undefined],
   ['home page /', `${target}/`, 0.5],
@@ -123,9 +136,11 @@ console.log(
   `${'path'.padEnd(34)}${'req/s'.padStart(8)}${'ratio'.padStart(8)}${'target'.padStart(9)}  failed`,
 );
 let baseline = 0;
+let served = 0;
 for (const [name, url, goal] of rows) {
   const { rate, failed } = await throughput(url);
   if (baseline === 0) baseline = rate;
+  else served += rate * seconds;
   const ratio = rate / baseline;
   const verdict = goal === undefined ? '' : ratio >= goal ? ' ✔' : ' ✘';
   console.log(
@@ -145,4 +160,12 @@ if (idleMb !== undefined && afterMb !== undefined) {
   const heapUsed = await memoryMb('nodejs_heap_size_used_bytes');
   console.log(`front-end V8 heap after: ${heapUsed} MB used of ${heapTotal} MB`);
   console.log(`front-end V8 heap spaces, MB used/size: idle ${idleSpaces}; after ${await heapSpaces()}`);
+  const work = await gcWork();
+  const fullGcs = (work.full ?? 0) - (idleWork.full ?? 0);
+  if (work.cpu !== undefined && idleWork.cpu !== undefined && served > 0) {
+    const perRequest = ((work.cpu - idleWork.cpu) * 1e6) / served;
+    console.log(
+      `front-end during the run: ${perRequest.toFixed(0)} µs CPU per request (all threads), ${fullGcs} full collections`,
+    );
+  }
 } else console.log(`\nfront-end memory: no /metrics at ${values.admin}`);
