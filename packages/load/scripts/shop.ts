@@ -99,14 +99,15 @@ for (const spec of services) {
   while (!(await ready(readinessPort(spec) + offset))) {
     if (Date.now() > deadline || !children.has(spec.name)) {
       console.error(`${spec.name} did not become ready; see ${logs}/${spec.name}.log`);
-      process.exit(1);
+      // The services already started must not outlive this script, holding the shop's ports.
+      await stop(1);
     }
     await new Promise((resolveWait) => setTimeout(resolveWait, 250));
   }
 }
 console.log(`shop ready at http://127.0.0.1:${8080 + offset}/ (resident memory: ${memory()})`);
 
-async function stop(): Promise<void> {
+async function stop(code = 0): Promise<void> {
   if (stopping) return;
   stopping = true;
   console.log(`stopping (resident memory: ${memory()})`);
@@ -121,7 +122,7 @@ async function stop(): Promise<void> {
       }),
     );
   }
-  process.exit(0);
+  process.exit(code);
 }
 process.on('SIGINT', () => void stop());
 process.on('SIGTERM', () => void stop());
