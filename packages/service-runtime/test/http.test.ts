@@ -222,6 +222,31 @@ describe('request ids and logs', () => {
     assert.equal(typeof access?.durationMs, 'number');
   });
 
+  it('a request the client gave up on is logged at info, with its request id and trace id', async () => {
+    const traceId = '5bf92f3577b34da6a3ce929d0e0e4737';
+    const gaveUp = new AbortController();
+    const aborted = fetch(`${base}/echo`, {
+      method: 'POST',
+      body: '{}',
+      headers: {
+        'content-type': 'application/json',
+        'x-request-id': 'gave-up',
+        traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+      },
+      signal: gaveUp.signal,
+    }).catch(() => undefined);
+    await sleep(2); // the handler is between its two lines (it sleeps 5 ms)
+    gaveUp.abort();
+    await aborted;
+    await sleep(20);
+    const access = capture
+      .lines()
+      .find((line) => line.requestId === 'gave-up' && line.msg === 'request completed');
+    assert.equal(access?.level, 'info');
+    assert.equal(access?.aborted, true);
+    assert.equal(access?.trace_id, traceId);
+  });
+
   it('sets security headers', async () => {
     const res = await fetch(`${base}/products/1`);
     assert.equal(res.headers.get('x-content-type-options'), 'nosniff');

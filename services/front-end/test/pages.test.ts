@@ -2,6 +2,7 @@
 // JavaScript uses them: plain GETs, form posts carrying the page's CSRF token, redirects read from
 // the answers. Every HTML answer is checked against the CSP's rules: no inline script or style.
 import assert from 'node:assert/strict';
+import { get as httpGet, type IncomingMessage } from 'node:http';
 import { describe, test } from 'node:test';
 import { adminToken } from '@trio/shop-testing/peers';
 import { useTestInfra } from '@trio/testing/infra';
@@ -156,6 +157,63 @@ describe('browsing', () => {
     await waitFor('the search page to show the new price', async () =>
       /€24\.99/.test(await getPage(client, `/search?q=${word}`)),
     );
+  });
+
+  test('the home and category pages are kept per header: 304 on a matching ETag, new bytes when the catalogue changes', async () => {
+    const word = `Numbat${crypto.randomUUID().slice(0, 6)}`;
+    const paths = ['/', '/c/kitchen?sort=newest'];
+    const before = await Promise.all(
+      paths.map(async (path) => (await shop.browserClient().get(path)).headers),
+    );
+    const sku = await shop.peers.product({ name: `${word} whisk`, price: 1999 });
+    const etags: string[] = [];
+    for (const [index, path] of paths.entries()) {
+      await waitFor(`${path} to show the new product`, async () =>
+        (await getPage(shop.browserClient(), path)).includes(`href="/p/${sku}"`),
+      );
+      const first = await shop.browserClient().get(path);
+      const again = await shop.browserClient().get(path);
+      const etag = first.headers.get('etag') ?? '';
+      assert.match(etag, /^W\/"/);
+      assert.notEqual(etag, before[index]?.get('etag'), 'new bytes, a new ETag');
+      assert.equal(again.text, first.text);
+      assert.equal(again.headers.get('etag'), etag);
+      assert.equal(first.headers.get('cache-control'), 'no-store');
+      // node:http, not fetch: fetch adds `cache-control: no-cache` to a conditional request.
+      const fresh = await new Promise<IncomingMessage>((resolve, reject) =>
+        httpGet(`${shop.url}${path}`, { headers: { 'if-none-match': etag } }, resolve).on('error', reject),
+      );
+      fresh.resume();
+      assert.equal(fresh.statusCode, 304);
+      assert.equal(fresh.headers['content-length'], undefined);
+      etags.push(etag);
+    }
+
+    // The header is the shopper's: a cart's count, a logged-in shopper's own logout token.
+    const carrying = shop.browserClient();
+    await addToCart(carrying, sku);
+    assert.match(await getPage(carrying, '/'), />Cart \(1\)</);
+    assert.match(await getPage(shop.browserClient(), '/'), />Cart \(0\)</);
+    const [ada, bob] = [shop.browserClient(), shop.browserClient()];
+    await registerThrough(ada, '/');
+    await registerThrough(bob, '/');
+    const [adaHome, bobHome] = [await getPage(ada, '/'), await getPage(bob, '/')];
+    assert.match(adaHome, />Log out</);
+    assert.notEqual(hidden(adaHome, '_csrf'), hidden(bobHome, '_csrf'));
+    assert.doesNotMatch(await getPage(shop.browserClient(), '/'), />Log out</);
+
+    const changed = await fetch(`${shop.peers.catalogUrl}/products/${sku}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ price: { amount: 2499, currency: 'EUR' } }),
+    });
+    assert.equal(changed.status, 200, await changed.text());
+    // (The home page's featured products are kept for their TTL: a new price shows there later.)
+    await waitFor('the category page to show the new price', async () => {
+      const reply = await shop.browserClient().get(paths[1]!);
+      const card = reply.text.slice(reply.text.indexOf(`href="/p/${sku}"`));
+      return card.slice(0, 400).includes('€24.99') && reply.headers.get('etag') !== etags[1];
+    });
   });
 
   test('a category page names the category and pages through it; an unknown one is a 404 page', async () => {

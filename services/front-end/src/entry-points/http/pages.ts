@@ -19,6 +19,7 @@ import { checkoutPages } from './pages/checkout.ts';
 import { pageErrors } from './pages/errors.ts';
 import type { PageKit, PageOptions } from './pages/kit.ts';
 import { orderPages } from './pages/orders.ts';
+import { createRenderedPages } from './pages/rendered.ts';
 import { type CookieSettings, currentSession } from './session.ts';
 
 export function pageRoutes(app: Express, deps: ShopDeps, cookie: CookieSettings): void {
@@ -55,13 +56,13 @@ export function pageRoutes(app: Express, deps: ShopDeps, cookie: CookieSettings)
     };
   }
 
+  const rendered = createRenderedPages();
   async function send(res: Response, page: PageOptions): Promise<void> {
     const chrome = await chromeFor(res, page);
-    res
-      .status(page.status ?? 200)
-      .type('html')
-      .set('cache-control', 'no-store')
-      .send(layout({ title: page.title, chrome, main: page.main }));
+    const render = () => layout({ title: page.title, chrome, main: page.main });
+    res.status(page.status ?? 200).set('cache-control', 'no-store');
+    if (page.kept === true && rendered.send(res, page.main, page.title, chrome, render)) return;
+    res.type('html').send(render());
   }
 
   const kit: PageKit = { deps, cookie, form, csrf, send };

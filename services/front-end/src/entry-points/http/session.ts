@@ -15,8 +15,10 @@ export interface CookieSettings {
 /** Sets `res.locals.session` when the request carries a live session. */
 export function loadSession(sessions: SessionStore): RequestHandler {
   return async (req, res, next) => {
-    const id = parseCookie(req.get('cookie') ?? '')[sessionCookieName];
-    res.locals.session = await sessions.get(id);
+    const header = req.headers.cookie;
+    // Most first visits (and crawlers) carry no cookie at all: nothing to parse or to look up.
+    if (header === undefined) return next();
+    res.locals.session = await sessions.get(parseCookie(header)[sessionCookieName]);
     next();
   };
 }

@@ -1,6 +1,12 @@
 // The catalogue's pages: home, a category with its price filters and sorting, search results and
 // the product page (which the cart's add form re-renders with its errors).
-import { type CategoryList, CategorySlug, type Product } from '@trio/contracts/catalog';
+import {
+  type Category,
+  type CategoryList,
+  CategorySlug,
+  type Product,
+  type ProductList,
+} from '@trio/contracts/catalog';
 import { Sku } from '@trio/contracts/common';
 import { ApiProductListQuery } from '@trio/contracts/front-end';
 import { AppError } from '@trio/service-runtime/errors';
@@ -33,8 +39,37 @@ export async function renderProduct(
   });
 }
 
+/** A category page's content: its heading, filters form, cards and pages. */
+function categoryMain(
+  category: Category,
+  list: ProductList,
+  filters: { min: string; max: string },
+  sort: string | undefined,
+  filterError: string | undefined,
+): SafeHtml {
+  const base = `/c/${encodeURIComponent(category.slug)}`;
+  const kept = new URLSearchParams(
+    Object.entries({ min: filters.min, max: filters.max, sort: sort ?? '' }).filter(
+      ([, value]) => value !== '',
+    ),
+  );
+  const href = (page: number) => {
+    const params = new URLSearchParams(kept);
+    if (page > 1) params.set('page', String(page));
+    const text = params.toString();
+    return text === '' ? base : `${base}?${text}`;
+  };
+  return listingPage(
+    category.name,
+    list,
+    href,
+    categoryFilters(base, { ...filters, sort: sort ?? 'name' }, filterError),
+  );
+}
+
 export function catalogPages(router: Router, kit: PageKit): void {
   const { deps, send } = kit;
+  const listingMains = new WeakMap<ProductList, Map<string, SafeHtml>>();
 
   // The home page's content changes only with the catalogue: both lists come from caches that
   // answer the same objects until the catalogue changes, so it is rendered once per pair.
@@ -45,7 +80,7 @@ export function catalogPages(router: Router, kit: PageKit): void {
     if (home?.categories !== categories || home.featured !== featured) {
       home = { categories, featured, main: homePage(categories.items, featured) };
     }
-    await send(res, { title: siteName, main: home.main });
+    await send(res, { title: siteName, main: home.main, kept: true });
   });
 
   router.get('/c/:slug', async (req, res) => {
@@ -82,27 +117,25 @@ export function catalogPages(router: Router, kit: PageKit): void {
     ]);
     const category = categories.items.find((candidate) => candidate.slug === slug.data);
     if (category === undefined) throw new AppError('not_found', 'There is no such category', { status: 404 });
-    const base = `/c/${encodeURIComponent(category.slug)}`;
-    const kept = new URLSearchParams(
-      Object.entries({ min: filters.min, max: filters.max, sort: sort ?? '' }).filter(
-        ([, value]) => value !== '',
-      ),
-    );
-    const href = (page: number) => {
-      const params = new URLSearchParams(kept);
-      if (page > 1) params.set('page', String(page));
-      const text = params.toString();
-      return text === '' ? base : `${base}?${text}`;
-    };
+    // The list is the same object until the catalogue changes: its page is rendered once per
+    // filter text (the form shows it back) and category name, and sent from its bytes after that.
+    const key = JSON.stringify([category.slug, category.name, filters.min, filters.max, sort, filterError]);
+    let mains = listingMains.get(list);
+    if (mains === undefined) {
+      mains = new Map();
+      listingMains.set(list, mains);
+    }
+    let main = mains.get(key);
+    if (main === undefined) {
+      main = categoryMain(category, list, filters, sort, filterError);
+      if (mains.size >= 64) mains.clear();
+      mains.set(key, main);
+    }
     await send(res, {
       title: category.name,
       status: filterError === undefined ? 200 : 400,
-      main: listingPage(
-        category.name,
-        list,
-        href,
-        categoryFilters(base, { ...filters, sort: sort ?? 'name' }, filterError),
-      ),
+      main,
+      kept: true,
     });
   });
 

@@ -15,6 +15,11 @@ export interface PageOptions {
   cart?: ApiCart;
   /** The search box's value. */
   q?: string;
+  /**
+   * `main` is a kept object, sent again as it is until the catalogue changes: its whole page (per
+   * shareable header) is kept as bytes with its ETag (pages/rendered.ts).
+   */
+  kept?: boolean;
 }
 
 export interface PageKit {
