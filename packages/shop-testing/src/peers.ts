@@ -71,6 +71,8 @@ export interface PeersOptions {
   seedStock?: boolean;
   /** More settings every service of the test shares (e.g. FAULTS_ENABLED and its key prefix). */
   env?: Record<string, string>;
+  /** Profiles' own settings over the tests' (e.g. a low REGISTRATIONS_PER_ADDRESS). */
+  profilesEnv?: Record<string, string>;
 }
 
 export interface ShopPeers {
@@ -209,6 +211,7 @@ export async function startPeers(infra: TestInfra, options: PeersOptions): Promi
       // A test's shoppers come through the storefront from this one machine: its browser clients
       // would all be one address to the registration limit (profiles' own tests cover the limit).
       REGISTRATIONS_PER_ADDRESS: '100000',
+      ...options.profilesEnv,
     }),
     quiet('profiles'),
   );

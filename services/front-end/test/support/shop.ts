@@ -43,6 +43,8 @@ export interface StorefrontOptions {
   env?: Record<string, string>;
   /** Extra variables for billing. */
   billingEnv?: Record<string, string>;
+  /** Profiles' own settings (e.g. a low REGISTRATIONS_PER_ADDRESS). */
+  profilesEnv?: Record<string, string>;
   slowCardDelayMs?: number;
 }
 
@@ -62,6 +64,7 @@ export async function startStorefront(
       'front-end',
     ],
     ...(options.slowCardDelayMs === undefined ? {} : { slowCardDelayMs: options.slowCardDelayMs }),
+    ...(options.profilesEnv === undefined ? {} : { profilesEnv: options.profilesEnv }),
   });
   const hosts: ServiceHost[] = [];
   try {
