@@ -37,12 +37,21 @@ const containers = spawnSync('turbo', ['run', 'test:containers', '--concurrency=
   env,
 });
 
-/** Counts test cases in a JUnit report written by node:test: a case is failed when it holds a <failure>. */
-function count(xml: string): { passed: number; failed: number; skipped: number } {
+/** The test cases of a JUnit report written by node:test: each one's text, and its body ('' when self-closing). */
+function testCases(xml: string): { text: string; body: string }[] {
+  return xml
+    .split('<testcase ')
+    .slice(1)
+    .map((text) => ({
+      text,
+      body: /^[^>]*\/>/.test(text) ? '' : text.slice(0, text.indexOf('</testcase>')),
+    }));
+}
+
+/** Counts test cases in a JUnit report: a case is failed when it holds a <failure>. */
+function count(cases: readonly { body: string }[]): { passed: number; failed: number; skipped: number } {
   const totals = { passed: 0, failed: 0, skipped: 0 };
-  for (const chunk of xml.split('<testcase ').slice(1)) {
-    const selfClosing = /^[^>]*\/>/.test(chunk);
-    const body = selfClosing ? '' : chunk.slice(0, chunk.indexOf('</testcase>'));
+  for (const { body } of cases) {
     if (body.includes('<failure')) totals.failed++;
     else if (body.includes('<skipped')) totals.skipped++;
     else totals.passed++;
@@ -60,11 +69,9 @@ const reports = workspaces.flatMap((ws) => {
     : [];
 });
 /** The failed cases of a JUnit report: which test, its message, and where in the test it failed. */
-function failures(xml: string): string[] {
+function failures(cases: readonly { text: string; body: string }[]): string[] {
   const found: string[] = [];
-  for (const chunk of xml.split('<testcase ').slice(1)) {
-    const end = chunk.indexOf('</testcase>');
-    const body = end === -1 ? '' : chunk.slice(0, end);
+  for (const { text: chunk, body } of cases) {
     const failure = /<failure([^>]*)>([\s\S]*?)<\/failure>/.exec(body);
     if (!failure) continue;
     const attr = (text: string, name: string) =>
@@ -92,15 +99,17 @@ function fromXml(text: string): string {
 }
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
-// The failures are printed again at the end, where a CI log's tail shows them.
-const failed = reports.flatMap((report) => failures(readFileSync(report, 'utf8')));
-if (failed.length > 0) console.log(`\nFailed tests (${failed.length}):\n${failed.slice(0, 20).join('\n')}\n`);
+const failed: string[] = [];
 for (const report of reports) {
-  const t = count(readFileSync(report, 'utf8'));
+  const cases = testCases(readFileSync(report, 'utf8'));
+  const t = count(cases);
   totals.passed += t.passed;
   totals.failed += t.failed;
   totals.skipped += t.skipped;
+  failed.push(...failures(cases));
 }
+// The failures are printed again at the end, where a CI log's tail shows them.
+if (failed.length > 0) console.log(`\nFailed tests (${failed.length}):\n${failed.slice(0, 20).join('\n')}\n`);
 const status = (turbo.status ?? 1) || (containers.status ?? 1);
 if (status !== 0 && totals.failed === 0) {
   console.log('The run failed outside the test cases (lint, typecheck, build or a test process): see above.');

@@ -95,10 +95,15 @@ export function createRetryPolicy(options: false | RetryOptions | undefined): Re
   return retry(handleWhen(isRetryable), {
     // The policy runs the retries only (see UnaryCall.retried): its first run is the first retry.
     maxAttempts: retries - 1,
-    backoff: new ExponentialBackoff({
-      initialDelay: options?.initialDelayMs ?? 50,
-      maxDelay: options?.maxDelayMs ?? 1000,
-    }),
+    backoff: retryBackoff(options),
+  });
+}
+
+/** The wait between retries: exponential from 50 ms up to 1 s by default (also over REST: over-rest.ts). */
+export function retryBackoff(options?: RetryOptions): ExponentialBackoff<unknown> {
+  return new ExponentialBackoff({
+    initialDelay: options?.initialDelayMs ?? 50,
+    maxDelay: options?.maxDelayMs ?? 1000,
   });
 }
 

@@ -10,8 +10,9 @@ import type { RouteDefinition } from '@trio/contracts/http';
 import type { RpcServiceDefinition } from '@trio/contracts/rpc';
 import { PeerUnavailable, type RestPeer } from '@trio/service-runtime/peer';
 import { createRestClient, InvalidPeerCall } from '@trio/service-runtime/rest-client';
-import { BrokenCircuitError, ExponentialBackoff, handleWhen, retry } from 'cockatiel';
+import { BrokenCircuitError, handleWhen, retry } from 'cockatiel';
 import type { RpcMethods } from './client.ts';
+import { retryBackoff } from './client-unary.ts';
 import { RemoteError } from './errors.ts';
 import { pascalCase } from './server-replies.ts';
 import type { UnaryMethodName } from './streams.ts';
@@ -60,7 +61,7 @@ export function rpcMethodsOverRest<S extends RpcServiceDefinition, const R exten
     retries > 0
       ? retry(handleWhen(unanswered), {
           maxAttempts: retries,
-          backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 1000 }),
+          backoff: retryBackoff(),
         })
       : undefined;
   const client = createRestClient(peer, routes as Readonly<Record<string, RouteDefinition>>) as Record<

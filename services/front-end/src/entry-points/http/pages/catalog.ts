@@ -18,6 +18,7 @@ import type { SafeHtml } from '../../../views/html.ts';
 import { siteName } from '../../../views/layout.ts';
 import { ensureSession } from '../session.ts';
 import { queryText } from './form-input.ts';
+import { keptPerObject } from './kept.ts';
 import type { PageKit } from './kit.ts';
 
 export async function renderProduct(
@@ -69,7 +70,7 @@ function categoryMain(
 
 export function catalogPages(router: Router, kit: PageKit): void {
   const { deps, send } = kit;
-  const listingMains = new WeakMap<ProductList, Map<string, SafeHtml>>();
+  const listingMains = keptPerObject<ProductList, SafeHtml>(64);
 
   // The home page's content changes only with the catalogue: both lists come from caches that
   // answer the same objects until the catalogue changes, so it is rendered once per pair.
@@ -120,17 +121,7 @@ export function catalogPages(router: Router, kit: PageKit): void {
     // The list is the same object until the catalogue changes: its page is rendered once per
     // filter text (the form shows it back) and category name, and sent from its bytes after that.
     const key = JSON.stringify([category.slug, category.name, filters.min, filters.max, sort, filterError]);
-    let mains = listingMains.get(list);
-    if (mains === undefined) {
-      mains = new Map();
-      listingMains.set(list, mains);
-    }
-    let main = mains.get(key);
-    if (main === undefined) {
-      main = categoryMain(category, list, filters, sort, filterError);
-      if (mains.size >= 64) mains.clear();
-      mains.set(key, main);
-    }
+    const main = listingMains(list, key, () => categoryMain(category, list, filters, sort, filterError));
     await send(res, {
       title: category.name,
       status: filterError === undefined ? 200 : 400,

@@ -3,11 +3,12 @@
 // the layout, encoding it and hashing it for the ETag were most of such a page's cost on every
 // request (issue 14). Only headers that any shopper may share are kept: without a logged-in user
 // the header shows the cart's count and the search box's value, never the session's CSRF token.
-// The entries live as long as the page's content object (a WeakMap on it), so a catalogue change,
-// which makes new content, leaves the old bytes to the garbage collector.
+// The entries live as long as the page's content object (kept.ts), so a catalogue change, which
+// makes new content, leaves the old bytes to the garbage collector.
 import type { Response } from 'express';
 import type { SafeHtml } from '../../../views/html.ts';
 import type { Chrome } from '../../../views/layout.ts';
+import { keptPerObject } from './kept.ts';
 
 interface Rendered {
   body: Buffer;
@@ -26,25 +27,17 @@ export interface RenderedPages {
 }
 
 export function createRenderedPages(): RenderedPages {
-  const pages = new WeakMap<SafeHtml, Map<string, Rendered>>();
+  const pages = keptPerObject<SafeHtml, Rendered>(maxVariants);
   return {
     send(res, main, title, chrome, render) {
       if (chrome.user !== undefined) return false;
-      let variants = pages.get(main);
-      if (variants === undefined) {
-        variants = new Map();
-        pages.set(main, variants);
-      }
       const variant = `${chrome.cartCount}\n${chrome.q ?? ''}\n${title}`;
-      let page = variants.get(variant);
-      if (page === undefined) {
+      const page = pages(main, variant, () => {
         const body = Buffer.from(render());
         // The app's own ETag function (express's `etag` setting): the value res.send would compute.
         const etagOf = res.app.get('etag fn') as ((body: Buffer) => string | undefined) | undefined;
-        page = { body, etag: typeof etagOf === 'function' ? etagOf(body) : undefined };
-        if (variants.size >= maxVariants) variants.clear();
-        variants.set(variant, page);
-      }
+        return { body, etag: typeof etagOf === 'function' ? etagOf(body) : undefined };
+      });
       // The headers res.send would set for an HTML string, without parsing them again.
       res.setHeader('Content-Type', 'text/html; charset=utf-8');
       if (page.etag !== undefined) res.setHeader('ETag', page.etag);
